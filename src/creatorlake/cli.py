@@ -1,0 +1,86 @@
+"""`creatorlake`: one command line for every stage of the lakehouse.
+
+Each subcommand lives in a module with `add_arguments(parser)` and
+`run(args, settings) -> int`; this file only wires them together, so a stage is
+the same whether it runs here, under `spark-submit jobs/<job>.py` or on Databricks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import NoReturn, Sequence
+
+from creatorlake.config import load_config
+from creatorlake.errors import CreatorLakeError
+
+PROG = "creatorlake"
+
+# name -> (module, one-line help). Order is pipeline order: `run` goes through them in it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("creatorlake.generator.command", "generate synthetic bronze Delta tables"),
+    "transform": ("creatorlake.transform_command", "build silver and gold with dbt (local target)"),
+    "detect": ("creatorlake.anomaly.command", "flag rolling z-score anomalies per segment"),
+    "explain": ("creatorlake.rootcause.command", "decompose revenue changes into their drivers"),
+    "sql": ("creatorlake.sql_command", "run a SQL query against the local lakehouse"),
+}
+PIPELINE = ("generate", "transform", "detect", "explain")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lakehouse",
+        metavar="DIR",
+        help="lakehouse root (default: $CREATORLAKE_HOME, else lakehouse.root in conf/creatorlake.yml)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog=PROG, description="CreatorLake: creator-monetization analytics on Spark, Delta Lake and dbt.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        add_common(command)
+        importlib.import_module(module_name).add_arguments(command)
+    run = sub.add_parser("run", help="run every pipeline stage in order", description="run every pipeline stage in order: " + ", ".join(PIPELINE))
+    add_common(run)
+    run.add_argument("--skip", action="append", default=[], choices=PIPELINE, help="leave out a stage (repeatable)")
+    return parser
+
+
+def run_pipeline(args: argparse.Namespace) -> int:
+    settings = load_config(args.lakehouse)
+    parser = build_parser()
+    for stage in PIPELINE:
+        if stage in args.skip:
+            continue
+        module = importlib.import_module(COMMANDS[stage][0])
+        stage_args = parser.parse_args([stage, *(["--lakehouse", args.lakehouse] if args.lakehouse else [])])
+        code = module.run(stage_args, settings)
+        if code != 0:
+            return code
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_pipeline(args)
+        settings = load_config(args.lakehouse)
+        return importlib.import_module(COMMANDS[args.command][0]).run(args, settings)
+    except CreatorLakeError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The one SparkSession factory, used by the jobs, the CLI, dbt's local profile and the tests."""
+
+from __future__ import annotations
+
+import os
+from importlib.metadata import version
+
+from pyspark.sql import SparkSession
+
+from creatorlake.config import Settings, load_config
+
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+SCALA_VERSION = "2.13"
+# Settings that only take effect when the JVM starts; under spark-submit its own flags decide them.
+SPARK_SUBMIT_OWNS = {"spark.jars.packages", "spark.jars.ivy", "spark.driver.memory", "spark.driver.extraJavaOptions"}
+
+
+def delta_package() -> str:
+    """The Maven artifact delta.pip_utils.configure_spark_with_delta_pip names for the installed packages."""
+    spark_minor = ".".join(version("pyspark").split(".")[:2])
+    return f"io.delta:delta-spark_{spark_minor}_{SCALA_VERSION}:{version('delta-spark')}"
+
+
+def ivy_dir(settings: Settings) -> str:
+    """Ivy's cache for the Delta jars: filled once from Maven Central, then read offline."""
+    return str(settings.cache_dir / "ivy")
+
+
+def is_databricks() -> bool:
+    return "DATABRICKS_RUNTIME_VERSION" in os.environ
+
+
+def launched_by_spark_submit() -> bool:
+    """spark-submit starts the JVM first and hands Python its gateway port; its --master and --packages rule."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def local_session_conf(settings: Settings) -> dict[str, str]:
+    """Every setting a local session gets: Delta, the lakehouse's warehouse and metastore, the defaults from conf."""
+    metastore_url = f"jdbc:derby:;databaseName={settings.metastore_dir};create=true"
+    return {
+        "spark.jars.packages": delta_package(),
+        "spark.jars.ivy": ivy_dir(settings),
+        "spark.sql.extensions": DELTA_EXTENSION,
+        "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(settings.warehouse_dir),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": metastore_url,
+        "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
+        "spark.hadoop.hive.metastore.schema.verification": "false",
+        **settings.spark_conf,
+    }
+
+
+def get_spark(settings: Settings | None = None, app_name: str | None = None) -> SparkSession:
+    """Return the running session untouched (Databricks, spark-submit, tests), else build a local one."""
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    if is_databricks():
+        return SparkSession.builder.getOrCreate()
+    settings = settings or load_config()
+    settings.lakehouse_root.mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.appName(app_name or settings.raw["spark"].get("app_name", "creatorlake"))
+    conf = local_session_conf(settings)
+    if launched_by_spark_submit():
+        conf = {k: v for k, v in conf.items() if k not in SPARK_SUBMIT_OWNS}
+    else:
+        builder = builder.master(settings.raw["spark"].get("master", "local[2]"))
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.enableHiveSupport().getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def ensure_schemas(spark: SparkSession, settings: Settings) -> None:
+    """Create the medallion schemas on first use."""
+    for schema in settings.schemas.values():
+        spark.sql(f"create schema if not exists {schema}")

@@ -1,0 +1,86 @@
+"""`creatorlake transform`: dbt on the local target, in this process, on the factory's SparkSession."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+from pyspark.sql import SparkSession
+
+from creatorlake.config import Settings
+from creatorlake.errors import CreatorLakeError
+from creatorlake.progress import say
+from creatorlake.spark import ensure_schemas
+
+STAGE = "transform"
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    success: bool
+    counts: dict[str, int]
+    failures: list[str]
+    seconds: float
+
+
+def dbt_vars(settings: Settings) -> dict[str, str]:
+    """The schema names dbt builds into come from conf, like everything else."""
+    return {f"{layer}_schema": name for layer, name in settings.schemas.items()}
+
+
+def dbt_args(settings: Settings, command: Sequence[str], target: str | None = None) -> list[str]:
+    dbt_home = settings.lakehouse_root / "dbt"
+    return [
+        *command,
+        "--project-dir", str(settings.dbt_project_dir),
+        "--profiles-dir", str(settings.dbt_project_dir),
+        "--target", target or settings.raw["dbt"]["local_target"],
+        "--target-path", str(dbt_home / "target"),
+        "--log-path", str(dbt_home / "logs"),
+        "--vars", json.dumps(dbt_vars(settings)),
+    ]
+
+
+def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> DbtOutcome:
+    """Invoke dbt in-process. dbt-spark's session method picks up the running session via getOrCreate."""
+    from dbt.cli.main import dbtRunner
+
+    ensure_schemas(spark, settings)
+    # dbt-spark turns ANSI mode off on the shared session; the other stages want Spark's default back.
+    ansi = spark.conf.get("spark.sql.ansi.enabled", "true")
+    started = time.perf_counter()
+    say(STAGE, f"dbt {' '.join(command)} (project {settings.dbt_project_dir})")
+    try:
+        result = dbtRunner().invoke(dbt_args(settings, command))
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", ansi)
+    seconds = time.perf_counter() - started
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(node_result.status)
+        counts[status] = counts.get(status, 0) + 1
+        if status in {"error", "fail"}:
+            failures.append(f"{node_result.node.unique_id}: {node_result.message}")
+    if result.exception is not None:
+        raise CreatorLakeError(f"dbt {command[0]} could not run: {result.exception}")
+    return DbtOutcome(success=bool(result.success), counts=counts, failures=failures, seconds=seconds)
+
+
+def transform(spark: SparkSession, settings: Settings, select: str | None = None, full_refresh: bool = False) -> DbtOutcome:
+    command = ["build"]
+    if select:
+        command += ["--select", select]
+    if full_refresh:
+        command.append("--full-refresh")
+    outcome = run_dbt(spark, settings, command)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(outcome.counts.items())) or "nothing to do"
+    say(STAGE, f"dbt build: {summary} in {outcome.seconds:.1f}s; models in schemas "
+        f"{settings.schema('silver')}, {settings.schema('gold')} under {settings.warehouse_dir}")
+    for failure in outcome.failures:
+        say(STAGE, f"FAILED {failure}")
+    if not outcome.success:
+        raise CreatorLakeError(f"dbt build failed: {len(outcome.failures)} node(s) failed (see above)")
+    return outcome
