@@ -33,3 +33,16 @@ def spark(settings):
     ensure_schemas(session, settings)
     yield session
     session.stop()
+
+
+# A small but complete bronze lakehouse shared by the dbt and analysis tests:
+# every table, the default incidents, a window long enough for 28-day baselines.
+TINY_BRONZE = dict(days=42, n_creators=24, n_listeners=3000, seed=7)
+
+
+@pytest.fixture(scope="session")
+def tiny_bronze(spark, settings):
+    from creatorlake.generator import GeneratorOptions, generate
+
+    options = GeneratorOptions.from_defaults(settings, **TINY_BRONZE)
+    return generate(spark, settings, options)
