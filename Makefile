@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # dbt and the tests find the repo's profiles here.
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run test bench setup jars clean help
+.PHONY: run test bench setup jars submit clean help
 
 help:
 	@echo "make run    generate bronze, build silver/gold with dbt, detect and explain (lakehouse in ./lakehouse)"
@@ -36,6 +36,13 @@ test: setup
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# spark-submit a job with the cached Delta jars: make submit JOB=generate_bronze ARGS="--days 30"
+submit: setup
+	PYSPARK_PYTHON=$(CURDIR)/$(BIN)/python $(BIN)/spark-submit --master local[2] \
+	  --packages $$($(BIN)/python -c "from creatorlake.spark import delta_package; print(delta_package())") \
+	  --conf spark.jars.ivy=$${CREATORLAKE_CACHE:-$$HOME/.cache/creatorlake}/ivy \
+	  jobs/$(JOB).py $(ARGS)
 
 clean:
 	rm -rf lakehouse dbt/target dbt/logs .pytest_cache

@@ -72,7 +72,18 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
         builder = builder.config(key, value)
     spark = builder.enableHiveSupport().getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    quiet_query_error_logs()
     return spark
+
+
+def quiet_query_error_logs() -> None:
+    """PySpark logs every failed query with its JVM stack; our callers report errors themselves, on one line."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def ensure_schemas(spark: SparkSession, settings: Settings) -> None:
