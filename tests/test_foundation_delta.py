@@ -43,3 +43,18 @@ def test_delta_overwrite_replaces_rows(spark, settings):
     replacement = spark.createDataFrame([(3, "c")], "id int, v string")
     replacement.write.format("delta").mode("overwrite").saveAsTable(name)
     assert_df_equality(spark.table(name), replacement, ignore_row_order=True)
+
+
+def test_an_existing_session_is_used_untouched(spark, settings, tmp_path):
+    from creatorlake.config import load_config
+    from creatorlake.spark import get_spark
+
+    shuffle = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", "3")
+    try:
+        again = get_spark(load_config(tmp_path / "another_lakehouse"))
+        assert again is spark
+        assert again.conf.get("spark.sql.shuffle.partitions") == "3"
+        assert again.conf.get("spark.sql.warehouse.dir").endswith(str(settings.warehouse_dir))
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", shuffle)
