@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from importlib.metadata import version
 
 from pyspark.sql import SparkSession
@@ -49,6 +50,8 @@ def local_session_conf(settings: Settings) -> dict[str, str]:
         "spark.hadoop.javax.jdo.option.ConnectionURL": metastore_url,
         "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
         "spark.hadoop.hive.metastore.schema.verification": "false",
+        # Python workers (applyInPandas) must run this interpreter, with its packages.
+        "spark.pyspark.python": sys.executable,
         **settings.spark_conf,
     }
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('bronze', 'creators') }}
+    {{ dedupe(source('bronze', 'creators'), ['creator_id']) }}
 
 ),
 
@@ -14,12 +14,18 @@ renamed as (
 
         -- strings
         creator_name,
-        category as creator_category,
+        {{ hash_email('email') }} as email_hash,
+        category,
         subcategory,
         country_code,
+        currency_code,
         plan_type,
         creator_tier,
         status as creator_status,
+
+        -- numerics
+        datediff(first_pledge_received_at, created_at) as days_to_first_pledge,
+        cast(floor(months_between(current_timestamp(), created_at)) as int) as account_age_months,
 
         -- booleans
         is_nsfw,
@@ -27,6 +33,10 @@ renamed as (
 
         -- timestamps
         created_at,
+        first_pledge_received_at,
+        last_post_at,
+        comments_enabled_at,
+        analytics_enabled_at,
         join_date,
         _ingested_at
 

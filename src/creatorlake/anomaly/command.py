@@ -1,17 +1,80 @@
-"""`creatorlake detect`: not built yet (issue #5)."""
+"""`creatorlake detect`: rolling z-score anomalies per segment -> `gold.metric_anomalies`.
+
+I/O lives here; the transforms are in `creatorlake.anomaly.detect`.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from pyspark.sql import DataFrame, SparkSession
+
+from creatorlake.anomaly.config import AnomalyConfig, load_anomaly_config
+from creatorlake.anomaly.detect import complete_spine, flag, score_all
 from creatorlake.config import Settings
-from creatorlake.progress import say
+from creatorlake.errors import CreatorLakeError
+from creatorlake.progress import say, timed
+from creatorlake.spark import ensure_schemas, get_spark
+
+STAGE = "detect"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--config", metavar="YML", help="anomaly config (default: conf/anomaly.yml)")
+    parser.add_argument("--evaluate", metavar="INCIDENTS.yml", help="after detecting, score against the planted incidents in this file ('none' for a clean run)")
+
+
+def read_source(spark: SparkSession, settings: Settings, config: AnomalyConfig) -> DataFrame:
+    table = settings.table("gold", config.source_table)
+    if not spark.catalog.tableExists(table):
+        raise CreatorLakeError(f"table {table} does not exist; run `creatorlake transform` first")
+    return spark.table(table)
+
+
+def write_table(df: DataFrame, table: str) -> int:
+    """Replace the table in one Delta commit; a rerun on the same input writes the same rows."""
+    df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(table)
+    return df.sparkSession.table(table).count()
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    say("detect", "not built yet (issue #5); skipping")
+    config = load_anomaly_config(args.config)
+    incidents = None
+    if args.evaluate:
+        from creatorlake.anomaly.evaluate import load_incidents
+
+        incidents = load_incidents(args.evaluate)
+    spark = get_spark(settings, app_name="creatorlake-detect")
+    ensure_schemas(spark, settings)
+    daily = complete_spine(read_source(spark, settings, config))
+    target = settings.table("gold", config.anomalies_table)
+    with timed(STAGE, f"score {len(config.rules)} metrics per segment and day") as step:
+        scored = score_all(daily, config).persist()
+        step.rows = scored.count()
+    with timed(STAGE, f"write {target}") as step:
+        step.rows = write_table(flag(scored), target)
+    if incidents is not None:
+        evaluate_run(spark, settings, config, daily, scored, incidents)
+    scored.unpersist()
     return 0
+
+
+def evaluate_run(spark, settings, config, daily, scored, incidents) -> None:
+    from pyspark.sql import functions as F
+
+    from creatorlake.anomaly.evaluate import evaluate, report_lines
+    from creatorlake.rootcause.command import explanation_rule
+    from creatorlake.rootcause.explain import explain_anomalies
+
+    with timed(STAGE, f"evaluate against {len(incidents)} planted incident(s)"):
+        anomalies = spark.table(settings.table("gold", config.anomalies_table))
+        explanations = explain_anomalies(anomalies.filter(F.col("metric") == "creator_revenue_usd"), daily, explanation_rule(config), ["creator_revenue_usd"])
+        scored_points = scored.filter("is_scored").count()
+        result = evaluate(
+            [r.asDict() for r in anomalies.collect()],
+            scored_points,
+            [r.asDict() for r in explanations.select("metric_date", "metric", "country_code", "category", "creator_tier", "z_score", "dominant_driver").collect()],
+            incidents,
+        )
+    for line in report_lines(result):
+        print(line)

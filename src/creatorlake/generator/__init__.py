@@ -1,1 +1,6 @@
-"""generator"""
+"""The bronze generator: synthetic, deterministic, large-scale platform data in Delta (issue #3)."""
+
+from creatorlake.generator.options import GeneratorOptions, Incident
+from creatorlake.generator.run import generate
+
+__all__ = ["GeneratorOptions", "Incident", "generate"]

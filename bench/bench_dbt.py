@@ -1,0 +1,94 @@
+"""Benchmark: a full `dbt build` at the default scale vs an incremental one after one appended day.
+
+Steps, each a `creatorlake` subprocess on a scratch lakehouse (the embedded Derby
+metastore admits one Spark process at a time, so nothing here holds a session):
+
+1. `creatorlake generate`                  default scale (seed A: 180 days, 500 creators)
+2. `creatorlake transform --full-refresh`  the full build, timed
+3. `creatorlake generate --append-days 1`  one more day of bronze
+4. `creatorlake transform`                 the incremental build, timed
+
+Both times are dbt's own (`dbt build: ... in Ns`, as `creatorlake transform` reports
+it) and the wall time of the subprocess; the ratio incremental / full is the figure
+of merit (issue #4 targets <= 0.15). Results go to bench/results/bench_dbt.json.
+
+    .venv/bin/python bench/bench_dbt.py [--lakehouse DIR] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS = REPO_ROOT / "bench" / "results"
+CLI = [sys.executable, "-m", "creatorlake.cli"]
+DBT_SECONDS = re.compile(r"dbt build: .* in ([0-9.]+)s")
+
+
+def creatorlake(lakehouse: Path, *args: str) -> tuple[float, str]:
+    env = {**os.environ, "CREATORLAKE_HOME": str(lakehouse), "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt")}
+    started = time.perf_counter()
+    result = subprocess.run([*CLI, *args, "--lakehouse", str(lakehouse)], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"creatorlake {' '.join(args)} failed with exit code {result.returncode}")
+    return seconds, result.stderr
+
+
+def supports_append_days() -> bool:
+    result = subprocess.run([*CLI, "generate", "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
+    return "--append-days" in result.stdout
+
+
+def dbt_seconds(log: str) -> float | None:
+    found = DBT_SECONDS.findall(log)
+    return float(found[-1]) if found else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lakehouse", type=Path, help="scratch lakehouse (default: a fresh temporary directory)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch lakehouse")
+    args = parser.parse_args()
+    if not supports_append_days():
+        print("bench_dbt: `creatorlake generate --append-days` is not available yet (issue #3); cannot run.", file=sys.stderr)
+        return 2
+    lakehouse = args.lakehouse or Path(tempfile.mkdtemp(prefix="creatorlake-bench-dbt-"))
+    try:
+        generate_s, _ = creatorlake(lakehouse, "generate")
+        full_wall, full_log = creatorlake(lakehouse, "transform", "--full-refresh")
+        append_s, _ = creatorlake(lakehouse, "generate", "--append-days", "1")
+        incremental_wall, incremental_log = creatorlake(lakehouse, "transform")
+    finally:
+        if not args.keep and args.lakehouse is None:
+            shutil.rmtree(lakehouse, ignore_errors=True)
+    full_dbt, incremental_dbt = dbt_seconds(full_log), dbt_seconds(incremental_log)
+    report = {
+        "generate_seconds": round(generate_s, 1),
+        "append_one_day_seconds": round(append_s, 1),
+        "full_build": {"dbt_seconds": full_dbt, "wall_seconds": round(full_wall, 1)},
+        "incremental_build": {"dbt_seconds": incremental_dbt, "wall_seconds": round(incremental_wall, 1)},
+        "ratio_dbt": round(incremental_dbt / full_dbt, 3) if full_dbt and incremental_dbt else None,
+        "ratio_wall": round(incremental_wall / full_wall, 3),
+        "target_ratio": 0.15,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_dbt.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"full dbt build:        {full_dbt}s (wall {full_wall:.1f}s)")
+    print(f"incremental dbt build: {incremental_dbt}s (wall {incremental_wall:.1f}s)")
+    print(f"ratio incremental / full: {report['ratio_dbt']} (wall {report['ratio_wall']}; target <= 0.15)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+-- Feature mart for Podcast Comments: per episode, whether comments were on,
+-- its listens, listeners, follows and the listeners' 7-day return rate (share
+-- of the episode's listeners who listen to any episode of the same creator
+-- again within 7 days after their first listen to this one).
+with
+
+episodes as (
+
+    select * from {{ ref('stg_episodes') }}
+
+),
+
+events as (
+
+    select * from {{ ref('fct_events') }}
+
+),
+
+listens as (
+
+    select
+        listener_id,
+        creator_id,
+        episode_id,
+        event_ts
+    from events
+    where is_listen
+
+),
+
+first_listens as (
+
+    select
+        listener_id,
+        creator_id,
+        episode_id,
+        min(event_ts) as first_listen_at
+    from listens
+    group by
+        listener_id,
+        creator_id,
+        episode_id
+
+),
+
+returns as (
+
+    select
+        first_listens.episode_id,
+        first_listens.listener_id,
+        max(
+            case
+                when later.event_ts > first_listens.first_listen_at
+                    and later.event_ts <= first_listens.first_listen_at + interval 7 days
+                then 1 else 0
+            end
+        ) as has_returned_7d
+    from first_listens
+    left join listens as later
+        on first_listens.listener_id = later.listener_id
+        and first_listens.creator_id = later.creator_id
+    group by
+        first_listens.episode_id,
+        first_listens.listener_id
+
+),
+
+episode_events as (
+
+    select
+        episode_id,
+        sum(case when is_listen then 1 else 0 end) as listens,
+        count(distinct case when is_listen then listener_id end) as listeners,
+        sum(case when event_type = 'follow' then 1 else 0 end) as follows,
+        sum(case when event_type = 'comment' then 1 else 0 end) as comments
+    from events
+    group by episode_id
+
+),
+
+episode_returns as (
+
+    select
+        episode_id,
+        sum(has_returned_7d) as returning_listeners_7d
+    from returns
+    group by episode_id
+
+),
+
+final as (
+
+    select
+        episodes.episode_id,
+        episodes.show_id,
+        episodes.creator_id,
+        episodes.has_comments_enabled,
+        episodes.publish_date,
+        episodes.publish_week,
+        cast(coalesce(episode_events.listens, 0) as bigint) as listens,
+        cast(coalesce(episode_events.listeners, 0) as bigint) as listeners,
+        cast(coalesce(episode_events.follows, 0) as bigint) as follows,
+        cast(coalesce(episode_events.comments, 0) as bigint) as comments,
+        cast(coalesce(episode_returns.returning_listeners_7d, 0) as bigint) as returning_listeners_7d,
+        {{ safe_divide('episode_returns.returning_listeners_7d', 'episode_events.listeners') }} as listener_7d_return_rate,
+        {{ safe_divide('episode_events.follows', 'episode_events.listeners') }} as follows_per_listener
+    from episodes
+    left join episode_events
+        on episodes.episode_id = episode_events.episode_id
+    left join episode_returns
+        on episodes.episode_id = episode_returns.episode_id
+
+)
+
+select * from final

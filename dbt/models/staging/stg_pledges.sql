@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    {{ dedupe(source('bronze', 'pledges'), ['pledge_id']) }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        pledge_id,
+        patron_id,
+        creator_id,
+        tier_id,
+
+        -- strings
+        pledge_status,
+        churn_reason,
+
+        -- numerics
+        pledge_amount_usd,
+        datediff(coalesce(least(ended_at, pause_started_at), current_timestamp()), started_at) as pledge_duration_days,
+
+        -- booleans
+        is_first_pledge,
+        pledge_status != 'declined' as is_countable,
+        (
+            pledge_status != 'declined'
+            and started_at <= current_timestamp()
+            and coalesce(least(ended_at, pause_started_at) > current_timestamp(), true)
+        ) as is_currently_active,
+
+        -- timestamps
+        started_at,
+        ended_at,
+        pause_started_at,
+        -- METRICS section 3: active on [started_at, stopped_at); null = open-ended
+        least(ended_at, pause_started_at) as stopped_at,
+        {{ month_start('started_at') }} as pledge_month,
+        _ingested_at
+
+    from source
+
+)
+
+select * from renamed

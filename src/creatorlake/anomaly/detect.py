@@ -1,0 +1,275 @@
+"""Rolling z-score anomalies per segment: pure DataFrame -> DataFrame transforms.
+
+The rules (docs/anomaly-detection.md, each one tested):
+
+* Baseline: the trailing `window` days before the day, never the day itself; with
+  weekday seasonality only the same weekday inside that window.
+* Gaps: a null value (a ratio over a zero denominator, a day missing from the
+  spine) is neither scored nor part of any baseline; a day is scored only when its
+  baseline holds at least `min_points` non-null values.
+* New segments: a series starts on its first non-zero value; the zeros of a
+  segment's spine before it ever had activity are not history.
+* Zero variance: the scale is never below `min_relative_scale * |expected|`
+  (nor 1e-9), so a flat baseline flags a real move and never divides by zero.
+* Volume: a day is scored only when its segment's trailing mean of
+  `volume_column` is at least `min_volume`.
+
+Mean/stddev baselines use no sliding frame: running sums up to the day before minus
+running sums up to window + 1 days before give the trailing sums in O(1) per row,
+and all metrics of a segment share one row, one sort and one window pass.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Iterable, Sequence
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from creatorlake.anomaly.config import AnomalyConfig, MetricRule
+from creatorlake.anomaly.schema import ANOMALY_SCHEMA, DATE, SEGMENT_KEYS, missing_columns
+from creatorlake.errors import CreatorLakeError
+
+SERIES_KEYS = ("metric", *SEGMENT_KEYS)
+MAD_TO_SIGMA = 1.4826
+SCALE_EPSILON = 1e-9
+# What every scoring method returns, one row per series per day.
+SCORED_COLUMNS = (DATE, *SERIES_KEYS, "value", "expected", "scale", "n_points", "baseline_volume")
+
+
+def check_input(daily: DataFrame, columns: Iterable[str]) -> None:
+    """Fail with one line when the input misses a column detection needs."""
+    needed = (DATE, *SEGMENT_KEYS, *columns)
+    missing = missing_columns(daily.columns, needed)
+    if missing:
+        raise CreatorLakeError(f"segment daily metrics lack column(s) {', '.join(missing)}")
+
+
+def complete_spine(daily: DataFrame) -> DataFrame:
+    """Every segment on every date between the first and last; re-inserted days hold nulls (gaps)."""
+    segments = daily.select(*SEGMENT_KEYS).distinct()
+    dates = daily.select(F.explode(F.sequence(F.min(DATE), F.max(DATE))).alias(DATE))
+    spine = segments.crossJoin(dates)
+    keys = [F.col(f"s.{k}").eqNullSafe(F.col(f"d.{k}")) for k in (DATE, *SEGMENT_KEYS)]
+    joined = spine.alias("s").join(daily.alias("d"), on=reduce(lambda a, b: a & b, keys), how="left")
+    others = [c for c in daily.columns if c not in (DATE, *SEGMENT_KEYS)]
+    return joined.select(*[F.col(f"s.{k}").alias(k) for k in (DATE, *SEGMENT_KEYS)], *[F.col(f"d.{c}").alias(c) for c in others])
+
+
+def to_long(daily: DataFrame, metrics: Sequence[str], volume_column: str) -> DataFrame:
+    """One row per segment, day and metric: `value`, and the segment's `volume` that day."""
+    entries = [F.struct(F.lit(m).alias("metric"), F.col(m).cast("double").alias("value")) for m in metrics]
+    return daily.select(
+        DATE, *SEGMENT_KEYS, F.col(volume_column).cast("double").alias("volume"), F.explode(F.array(*entries)).alias("m")
+    ).select(DATE, "m.metric", *SEGMENT_KEYS, "m.value", "volume")
+
+
+def _segment_window(by_weekday: bool) -> Window:
+    # A 64-bit hash of the segment leads the sort key: Spark's sort prefix then tells
+    # segments apart without comparing strings; the keys themselves keep it exact.
+    keys = ["segment_hash", *SEGMENT_KEYS] + (["weekday"] if by_weekday else [])
+    return Window.partitionBy(*keys).orderBy(DATE)
+
+
+def _started(wide: DataFrame, metrics: Sequence[str], volume_column: str, by_weekday: bool) -> DataFrame:
+    """Hash the segment; each metric's value only from the (sub-)series' first non-zero value on."""
+    running = _segment_window(by_weekday).rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    hashed = wide.select(
+        DATE, *SEGMENT_KEYS,
+        F.xxhash64(*SEGMENT_KEYS).alias("segment_hash"),
+        F.col(volume_column).cast("double").alias("volume"),
+        *[F.col(m).cast("double").alias(m) for m in metrics],
+    )
+    if by_weekday:
+        hashed = hashed.withColumn("weekday", F.dayofweek(DATE))
+    first_active = {m: F.first(F.when(F.col(m) != 0, F.col(DATE)), ignorenulls=True).over(running) for m in metrics}
+    staged = hashed.select("*", *[expr.alias(f"_first__{m}") for m, expr in first_active.items()])
+    return staged.select(
+        DATE, *SEGMENT_KEYS, "segment_hash", "volume", *(["weekday"] if by_weekday else []),
+        *[F.when(F.col(DATE) >= F.col(f"_first__{m}"), F.col(m)).alias(m) for m in metrics],
+    )
+
+
+def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens") -> DataFrame:
+    """Mean and sample stddev of each metric's trailing `lags` points, per segment.
+
+    No sliding frame: running sums up to the day before, minus running sums up to
+    `lags + 1` days before, give the window's count, sum and sum of squares in O(1)
+    per row; every metric of a segment rides in one row, so one sort serves them all.
+    """
+    ordered = _segment_window(by_weekday)
+    before = ordered.rowsBetween(Window.unboundedPreceding, -1)
+    older = ordered.rowsBetween(Window.unboundedPreceding, -(lags + 1))
+    staged = _started(wide, metrics, volume_column, by_weekday)
+    moments = {"volume_n": F.col("volume").isNotNull().cast("long"), "volume_s": F.col("volume")}
+    for m in metrics:
+        moments[f"n__{m}"] = F.col(m).isNotNull().cast("long")
+        moments[f"s1__{m}"] = F.col(m)
+        moments[f"s2__{m}"] = F.col(m) * F.col(m)
+    sums = staged.select(
+        DATE, *SEGMENT_KEYS, *metrics,
+        *[F.sum(expr).over(before).alias(f"b_{name}") for name, expr in moments.items()],
+        *[F.sum(expr).over(older).alias(f"o_{name}") for name, expr in moments.items()],
+    )
+    window = lambda name: F.coalesce(F.col(f"b_{name}"), F.lit(0)) - F.coalesce(F.col(f"o_{name}"), F.lit(0))
+    vn, vs = window("volume_n"), window("volume_s")
+    out = [DATE, *SEGMENT_KEYS, F.when(vn > 0, vs / vn).alias("baseline_volume")]
+    for m in metrics:
+        n, s1, s2 = window(f"n__{m}"), window(f"s1__{m}"), window(f"s2__{m}")
+        variance = F.greatest((s2 - s1 * s1 / n) / (n - 1), F.lit(0.0))
+        out += [
+            F.col(m).alias(f"value__{m}"),
+            F.when(n > 0, s1 / n).alias(f"expected__{m}"),
+            F.when(n > 1, F.sqrt(variance)).alias(f"scale__{m}"),
+            n.alias(f"n_points__{m}"),
+        ]
+    return sums.select(*out)
+
+
+def _array_median(sorted_values: Column) -> Column:
+    """Median of a sorted, null-free array (mean of the two middle values when even), as statistics.median."""
+    size = F.size(sorted_values)
+    upper = F.element_at(sorted_values, (F.floor(size / 2) + 1).cast("int"))
+    lower = F.element_at(sorted_values, (F.floor((size - 1) / 2) + 1).cast("int"))
+    return F.when(size > 0, (upper + lower) / 2)
+
+
+def score_median(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens") -> DataFrame:
+    """Median and 1.4826 * MAD of each metric's trailing `lags` points (robust to outliers in the baseline)."""
+    trailing = _segment_window(by_weekday).rowsBetween(-lags, -1)
+    staged = _started(wide, metrics, volume_column, by_weekday)
+    windowed = staged.select(
+        DATE, *SEGMENT_KEYS,
+        F.avg("volume").over(trailing).alias("baseline_volume"),
+        *[F.col(m).alias(f"value__{m}") for m in metrics],
+        *[F.array_sort(F.collect_list(m).over(trailing)).alias(f"history__{m}") for m in metrics],
+    )
+    medians = windowed.select("*", *[_array_median(F.col(f"history__{m}")).alias(f"expected__{m}") for m in metrics])
+    out = [DATE, *SEGMENT_KEYS, "baseline_volume"]
+    for m in metrics:
+        deviations = F.array_sort(F.transform(f"history__{m}", lambda x: F.abs(x - F.col(f"expected__{m}"))))
+        out += [
+            f"value__{m}",
+            f"expected__{m}",
+            F.when(F.size(f"history__{m}") > 1, F.lit(MAD_TO_SIGMA) * _array_median(deviations)).alias(f"scale__{m}"),
+            F.size(f"history__{m}").cast("long").alias(f"n_points__{m}"),
+        ]
+    return medians.select(*out)
+
+
+def _is_scored(rule: MetricRule, value: Column, scale: Column, n_points: Column, baseline_volume: Column) -> Column:
+    return (
+        value.isNotNull()
+        & scale.isNotNull()
+        & (n_points >= rule.min_points)
+        & (F.coalesce(baseline_volume, F.lit(0.0)) >= float(rule.min_volume))
+    )
+
+
+def _z(rule: MetricRule, value: Column, expected: Column, scale: Column) -> Column:
+    floored = F.greatest(scale, F.lit(float(rule.min_relative_scale)) * F.abs(expected), F.lit(SCALE_EPSILON))
+    return (value - expected) / floored
+
+
+def finish_wide(wide: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
+    """Per metric: the scale floor, the min-points and min-volume rules, and `z__<metric>` (null when not scored)."""
+    out = [DATE, *SEGMENT_KEYS]
+    for rule in rules:
+        m = rule.metric
+        value, expected, scale = F.col(f"value__{m}"), F.col(f"expected__{m}"), F.col(f"scale__{m}")
+        is_scored = _is_scored(rule, value, scale, F.col(f"n_points__{m}"), F.col("baseline_volume"))
+        out += [value.alias(f"value__{m}"), expected.alias(f"expected__{m}"), is_scored.alias(f"is_scored__{m}"), F.when(is_scored, _z(rule, value, expected, scale)).alias(f"z__{m}")]
+    return wide.select(*out)
+
+
+def long_scores(finished: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
+    """Wide scores -> one row per series and day, carrying the rule's threshold and method."""
+    entries = [
+        F.struct(
+            F.lit(r.metric).alias("metric"),
+            F.col(f"value__{r.metric}").alias("value"),
+            F.col(f"expected__{r.metric}").alias("expected"),
+            F.lit(float(r.threshold)).alias("threshold"),
+            F.lit(r.method).alias("method"),
+            F.col(f"is_scored__{r.metric}").alias("is_scored"),
+            F.col(f"z__{r.metric}").alias("z_score"),
+        )
+        for r in rules
+    ]
+    return finished.select(DATE, *SEGMENT_KEYS, F.explode(F.array(*entries)).alias("s")).select(
+        DATE, "s.metric", *SEGMENT_KEYS, "s.value", "s.expected", "s.threshold", "s.method", "s.is_scored", "s.z_score"
+    )
+
+
+def _per_metric(rules: Sequence[MetricRule], attribute: str) -> Column:
+    """A rule parameter as a column: applied after the windows, so it never travels through the shuffle."""
+    first, *rest = rules
+    column = F.when(F.col("metric") == first.metric, F.lit(getattr(first, attribute)))
+    for rule in rest:
+        column = column.when(F.col("metric") == rule.metric, F.lit(getattr(rule, attribute)))
+    return column
+
+
+def finish_long(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
+    """`finish_wide` for one-row-per-series-and-day scores (the STL option)."""
+    parts = []
+    for rule in rules:
+        one = scored.filter(F.col("metric") == rule.metric)
+        value, expected, scale = F.col("value"), F.col("expected"), F.col("scale")
+        is_scored = _is_scored(rule, value, scale, F.col("n_points"), F.col("baseline_volume"))
+        parts.append(one.select(
+            DATE, "metric", *SEGMENT_KEYS, "value", "expected",
+            F.lit(float(rule.threshold)).alias("threshold"), F.lit(rule.method).alias("method"),
+            is_scored.alias("is_scored"), F.when(is_scored, _z(rule, value, expected, scale)).alias("z_score"),
+        ))
+    return reduce(DataFrame.unionByName, parts)
+
+
+def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule], volume_column: str) -> DataFrame:
+    """Score every series of the rules sharing one `group` (baseline, seasonality, window)."""
+    rule = rules[0]
+    metrics = [r.metric for r in rules]
+    by_weekday = rule.seasonality == "weekday"
+    if rule.baseline == "mean":
+        return long_scores(finish_wide(score_mean(daily, metrics, rule.lags, by_weekday, volume_column), rules), rules)
+    if rule.baseline == "median":
+        return long_scores(finish_wide(score_median(daily, metrics, rule.lags, by_weekday, volume_column), rules), rules)
+    from creatorlake.anomaly.stl import score_stl
+
+    return finish_long(score_stl(to_long(daily, metrics, volume_column), rule.lags, min(r.min_points for r in rules)), rules)
+
+
+def score_all(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
+    """Every series point with its baseline, `is_scored` and `z_score` (null when not scored)."""
+    check_input(daily, [rule.metric for rule in config.rules] + [config.volume_column])
+    groups: dict[tuple, list[MetricRule]] = {}
+    for rule in config.rules:
+        groups.setdefault(rule.group, []).append(rule)
+    parts = [score_rule_group(daily, rules, config.volume_column) for rules in groups.values()]
+    return reduce(DataFrame.unionByName, parts)
+
+
+def flag(scored: DataFrame) -> DataFrame:
+    """The anomalies: scored points at or beyond their threshold, in the `metric_anomalies` schema."""
+    is_flagged = F.col("is_scored") & (F.abs(F.col("z_score")) >= F.col("threshold"))
+    return scored.filter(is_flagged).select(
+        F.col(DATE),
+        F.col("metric"),
+        *[F.col(k) for k in SEGMENT_KEYS],
+        F.col("value"),
+        F.col("expected"),
+        F.col("z_score"),
+        F.when(F.col("z_score") > 0, "spike").otherwise("drop").alias("direction"),
+        F.abs(F.col("z_score")).alias("severity"),
+        F.col("method"),
+    )
+
+
+def detect_anomalies(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
+    """`gold.fct_segment_daily_metrics` -> `gold.metric_anomalies`."""
+    return flag(score_all(complete_spine(daily), config))
+
+
+def empty_anomalies(spark) -> DataFrame:
+    return spark.createDataFrame([], ANOMALY_SCHEMA)

@@ -1,0 +1,120 @@
+"""Score detection and attribution against planted incidents (issue #5, item 4).
+
+Detection never reads the incidents; only this evaluation does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from creatorlake.anomaly.schema import SEGMENT_KEYS
+from creatorlake.config import read_yaml
+from creatorlake.errors import ConfigError
+
+INCIDENT_DRIVERS = ("listens", "ad_load", "fill_rate", "cpm", "sub_conversion")
+TOLERANCE_DAYS = 1
+TOP_N = 20
+TARGETS = {"recall": 0.95, "false_alarm_rate": 0.005, "top20_precision": 0.90, "attribution_accuracy": 0.95}
+
+
+@dataclass(frozen=True)
+class Incident:
+    name: str
+    driver: str
+    segment: tuple[str | None, ...]  # in SEGMENT_KEYS order, None = all
+    start: dt.date
+    days: int
+    change: float
+
+    @property
+    def direction(self) -> str:
+        return "drop" if self.change < 0 else "spike"
+
+    def covers(self, day: dt.date, tolerance: int = TOLERANCE_DAYS) -> bool:
+        first = self.start - dt.timedelta(days=tolerance)
+        last = self.start + dt.timedelta(days=self.days - 1 + tolerance)
+        return first <= day <= last
+
+    def related(self, segment: Sequence[str | None]) -> bool:
+        """The incident's segment, one containing it (fewer keys, same values) or one inside it (more keys)."""
+        contains = all(s is None or s == i for s, i in zip(segment, self.segment))
+        inside = all(i is None or s == i for s, i in zip(segment, self.segment))
+        return contains or inside
+
+
+def parse_incidents(raw: Mapping[str, Any], where: str) -> list[Incident]:
+    out = []
+    for n, item in enumerate(raw.get("incidents") or []):
+        at = f"{where}: incidents[{n}]"
+        try:
+            segment = item.get("segment") or {}
+            unknown = set(segment) - set(SEGMENT_KEYS)
+            if unknown:
+                raise ConfigError(f"{at}: unknown segment key '{sorted(unknown)[0]}'")
+            if item["driver"] not in INCIDENT_DRIVERS:
+                raise ConfigError(f"{at}: unknown driver '{item['driver']}'")
+            start = item["start"] if isinstance(item["start"], dt.date) else dt.date.fromisoformat(str(item["start"]))
+            out.append(Incident(str(item.get("name", f"incident_{n}")), item["driver"], tuple(segment.get(k) for k in SEGMENT_KEYS), start, int(item["days"]), float(item["change"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{at}: invalid incident ({exc})") from None
+    return out
+
+
+def load_incidents(path: str) -> list[Incident]:
+    """An incidents YAML as the generator reads it; 'none' means no incidents."""
+    if str(path).lower() == "none":
+        return []
+    return parse_incidents(read_yaml(Path(path)), str(path))
+
+
+def _key(row: Mapping[str, Any]) -> tuple[str | None, ...]:
+    return tuple(row[k] for k in SEGMENT_KEYS)
+
+
+def evaluate(anomalies: Iterable[Mapping[str, Any]], scored_points: int, explanations: Iterable[Mapping[str, Any]], incidents: Sequence[Incident]) -> dict[str, Any]:
+    """Recall, false alarm rate, top-20 precision and attribution accuracy, with per-incident detail."""
+    anomalies = list(anomalies)
+    explanations = list(explanations)
+    detected, attributed, detail = 0, 0, []
+    for incident in incidents:
+        hits = [a for a in anomalies if a["metric"] == incident.driver and _key(a) == incident.segment and incident.covers(a["metric_date"]) and a["direction"] == incident.direction]
+        revenue = [e for e in explanations if e["metric"] == "creator_revenue_usd" and _key(e) == incident.segment and incident.covers(e["metric_date"])]
+        revenue.sort(key=lambda e: -abs(e["z_score"] or 0.0))
+        dominant = revenue[0]["dominant_driver"] if revenue else None
+        detected += bool(hits)
+        attributed += dominant == incident.driver
+        detail.append({"incident": incident.name, "driver": incident.driver, "detected": bool(hits), "max_abs_z": max((abs(a["z_score"]) for a in hits), default=None), "revenue_anomaly": bool(revenue), "dominant_driver": dominant})
+    explained_by_incident = lambda a: any(i.covers(a["metric_date"]) and i.related(_key(a)) for i in incidents)
+    top = sorted(anomalies, key=lambda a: (-a["severity"], str(a["metric_date"]), a["metric"], str(_key(a))))[:TOP_N]
+    unexplained = [a for a in anomalies if not explained_by_incident(a)]
+    n = len(incidents)
+    return {
+        "incidents": n,
+        "scored_points": scored_points,
+        "flagged_points": len(anomalies),
+        "recall": detected / n if n else None,
+        "false_alarm_rate": len(anomalies) / scored_points if scored_points else None,
+        "false_alarm_rate_outside_incidents": len(unexplained) / scored_points if scored_points else None,
+        "top20_precision": sum(explained_by_incident(a) for a in top) / len(top) if top and n else None,
+        "attribution_accuracy": attributed / n if n else None,
+        "detail": detail,
+    }
+
+
+def report_lines(result: Mapping[str, Any]) -> list[str]:
+    def fmt(value: Any) -> str:
+        return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
+    lines = [f"incidents: {result['incidents']}, scored segment-metric-days: {result['scored_points']:,}, flagged: {result['flagged_points']:,}"]
+    for name, target in TARGETS.items():
+        value = result[name]
+        ok = "n/a" if value is None else ("PASS" if (value <= target if name == "false_alarm_rate" else value >= target) else "FAIL")
+        bound = "<=" if name == "false_alarm_rate" else ">="
+        lines.append(f"{name}: {fmt(value)} (target {bound} {target}) {ok}")
+    lines.append(f"false_alarm_rate_outside_incidents: {fmt(result['false_alarm_rate_outside_incidents'])}")
+    for d in result["detail"]:
+        lines.append(f"  {d['incident']}: driver {d['driver']}, detected {d['detected']} (max |z| {fmt(d['max_abs_z'])}), revenue anomaly {d['revenue_anomaly']}, dominant {d['dominant_driver']}")
+    return lines

@@ -1,0 +1,196 @@
+"""Exact decomposition of a creator-revenue change into its eight drivers (docs/root-cause.md).
+
+    creator revenue = listens * ad_load * fill_rate * cpm / 1000        (ads)
+                    + active_listeners * sub_conversion * arppu_usd     (subscriptions)
+                    + partner_payout_usd                                (partner program)
+
+Each product stream is split with LMDI-I (log-mean Divisia) when every factor is
+positive in both periods, else with the Shapley value over its factors; both are
+exact. Factor rules that keep the identity exact:
+
+* a ratio that is 0/0 in one period takes the other period's value (it was not
+  observable, so it carries no change); the stream is 0 in that period anyway;
+* a stream with revenue over a zero denominator (say ad revenue on a day without
+  filled impressions) cannot be written as the product: its whole change goes to
+  its rate factor (cpm, arppu_usd);
+* the partner stream is additive and contributes its own change.
+
+Contributions are then rounded to cents by largest remainder, so they add up to the
+change in cents exactly.
+
+Input columns: for each raw component `c` in RAW, `c_0` (before) and `c_1` (after).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from functools import reduce
+from typing import Sequence
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from creatorlake.anomaly.schema import AD_FACTORS, DRIVERS, SUB_FACTORS
+
+# Raw components the factors are built from.
+RAW = (
+    "listens",
+    "ad_opportunities",
+    "filled_impressions",
+    "ad_revenue_usd",
+    "active_listeners",
+    "paying_patrons",
+    "subscription_revenue_usd",
+    "partner_payout_usd",
+)
+# (factor, numerator, denominator) along each chain; the first factor is a plain count.
+AD_CHAIN = (("listens", "listens", None), ("ad_load", "ad_opportunities", "listens"), ("fill_rate", "filled_impressions", "ad_opportunities"), ("cpm", "ad_revenue_usd", "filled_impressions"))
+SUB_CHAIN = (("active_listeners", "active_listeners", None), ("sub_conversion", "paying_patrons", "active_listeners"), ("arppu_usd", "subscription_revenue_usd", "paying_patrons"))
+STREAM_VALUE = {"ads": "ad_revenue_usd", "subscriptions": "subscription_revenue_usd"}
+CONTRIBUTION = "contribution_{}"
+
+
+def contribution_columns() -> list[str]:
+    return [CONTRIBUTION.format(d) for d in DRIVERS]
+
+
+def _raw(name: str, period: int) -> Column:
+    return F.coalesce(F.col(f"{name}_{period}").cast("double"), F.lit(0.0))
+
+
+def _ratio(num: str, den: str, period: int) -> Column:
+    return F.when(_raw(den, period) != 0, _raw(num, period) / _raw(den, period))
+
+
+def _factors(chain, period: int) -> list[Column]:
+    """Factor values with the 0/0 rule: an undefined ratio takes the other period's value, else 0."""
+    out = []
+    for _, num, den in chain:
+        if den is None:
+            out.append(_raw(num, period))
+        else:
+            out.append(F.coalesce(_ratio(num, den, period), _ratio(num, den, 1 - period), F.lit(0.0)))
+    return out
+
+
+def _broken(chain) -> Column:
+    """Some period has a non-zero numerator over a zero denominator: the product cannot represent it."""
+    tests = [(_raw(den, p) == 0) & (_raw(num, p) != 0) for _, num, den in chain if den is not None for p in (0, 1)]
+    return reduce(lambda a, b: a | b, tests)
+
+
+def _log_mean(a: Column, b: Column) -> Column:
+    return F.when(a == b, a).otherwise((a - b) / (F.log(a) - F.log(b)))
+
+
+def _lmdi(before: Sequence[Column], after: Sequence[Column], v0: Column, v1: Column) -> list[Column]:
+    weight = _log_mean(v1, v0)
+    return [weight * F.log(x1 / x0) for x0, x1 in zip(before, after)]
+
+
+def _shapley(before: Sequence[Column], after: Sequence[Column]) -> list[Column]:
+    """Shapley value of each factor of a product: exact for any real values, zeros included."""
+    k = len(before)
+    out = []
+    for i in range(k):
+        others = [j for j in range(k) if j != i]
+        terms = []
+        for size in range(k):
+            for subset in itertools.combinations(others, size):
+                weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+                rest = [after[j] if j in subset else before[j] for j in others]
+                terms.append(F.lit(weight) * reduce(lambda a, b: a * b, rest, F.lit(1.0)))
+        out.append(reduce(lambda a, b: a + b, terms) * (after[i] - before[i]))
+    return out
+
+
+def _stream(chain, value: str) -> tuple[list[Column], Column]:
+    """Exact contributions of one product stream, and the method used for it."""
+    before, after = _factors(chain, 0), _factors(chain, 1)
+    v0, v1 = _raw(value, 0), _raw(value, 1)
+    positive = reduce(lambda a, b: a & b, [x > 0 for x in (*before, *after)])
+    broken = _broken(chain)
+    lmdi, shapley = _lmdi(before, after, v0, v1), _shapley(before, after)
+    rate_index = len(chain) - 1
+    contributions = []
+    for i, (lm, sh) in enumerate(zip(lmdi, shapley)):
+        rate_rule = (v1 - v0) if i == rate_index else F.lit(0.0)
+        contributions.append(F.when(broken, rate_rule).when(positive, lm).otherwise(sh))
+    method = F.when(broken, "rate").when(positive, "lmdi").otherwise("shapley")
+    return contributions, method
+
+
+def _cents(column: Column) -> Column:
+    return F.round(column.cast("decimal(20,2)") * 100).cast("long")
+
+
+def round_to_cents(raw: Sequence[Column], total_cents: Column) -> list[Column]:
+    """Largest-remainder rounding: the cents add up to `total_cents` exactly."""
+    units = F.array(*[
+        F.struct(F.lit(i).alias("i"), F.floor(c * 100).cast("long").alias("base"), (c * 100 - F.floor(c * 100)).alias("frac"))
+        for i, c in enumerate(raw)
+    ])
+    remainder = total_cents - F.aggregate(units, F.lit(0).cast("long"), lambda acc, u: acc + u["base"])
+    k = len(raw)
+    handed = F.least(F.greatest(remainder, F.lit(0)), F.lit(k))
+    ranked = F.transform(
+        units,
+        lambda u: u["base"] + F.when(
+            F.size(F.filter(units, lambda v: (v["frac"] > u["frac"]) | ((v["frac"] == u["frac"]) & (v["i"] < u["i"])))) < handed, 1
+        ).otherwise(0),
+    )
+    # Only float noise can leave a remainder outside [0, k]; it goes to the largest contribution.
+    leftover = remainder - handed
+    largest = F.array_position(F.transform(F.array(*raw), lambda c: F.abs(c)), F.array_max(F.transform(F.array(*raw), lambda c: F.abs(c))))
+    return [F.element_at(ranked, i + 1) + F.when(largest == i + 1, leftover).otherwise(0) for i in range(k)]
+
+
+def dominant_driver(contributions: Sequence[Column], change: Column) -> Column:
+    """The driver that moved revenue most in the direction of the change (largest |contribution| when flat)."""
+    sign = F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
+    ranked = [
+        F.struct(F.when(sign == 0, F.abs(c)).otherwise(c * sign).alias("score"), F.lit(-i).alias("order"), F.lit(name).alias("driver"))
+        for i, (name, c) in enumerate(zip(DRIVERS, contributions))
+    ]
+    return F.greatest(*ranked)["driver"]
+
+
+def _barrier(df: DataFrame) -> DataFrame:
+    """Stop the planner from inlining the stages below into one giant expression.
+
+    The contributions feed the rounding, which feeds the dominant driver; collapsing
+    those projections substitutes each large expression wherever it is referenced,
+    and planning time explodes. A one-element `inline` is a Generate, which no
+    projection collapses through.
+    """
+    return df.select(F.inline(F.array(F.struct(*[F.col(f"`{c}`") for c in df.columns]))))
+
+
+def decompose(changes: DataFrame) -> DataFrame:
+    """Add `change_usd`, one exact `contribution_<driver>` per driver (decimal cents), `dominant_driver`, `dominant_share`, `decomposition_method`."""
+    ad, ad_method = _stream(AD_CHAIN, "ad_revenue_usd")
+    sub, sub_method = _stream(SUB_CHAIN, "subscription_revenue_usd")
+    partner = [_raw("partner_payout_usd", 1) - _raw("partner_payout_usd", 0)]
+    raw = [*ad, *sub, *partner]
+    total = [_raw(v, p) for v in ("ad_revenue_usd", "subscription_revenue_usd", "partner_payout_usd") for p in (0, 1)]
+    before_cents = _cents(total[0] + total[2] + total[4])
+    after_cents = _cents(total[1] + total[3] + total[5])
+    staged = _barrier(changes.select("*", *[c.alias(f"_raw_{i}") for i, c in enumerate(raw)], (after_cents - before_cents).alias("_change_cents"), ad_method.alias("_ad_method"), sub_method.alias("_sub_method")))
+    raws = [F.col(f"_raw_{i}") for i in range(len(raw))]
+    cents = round_to_cents(raws, F.col("_change_cents"))
+    money = [(c / 100).cast("decimal(18,2)") for c in cents]
+    rounded = _barrier(staged.select(
+        *changes.columns,
+        (F.col("_change_cents") / 100).cast("decimal(18,2)").alias("change_usd"),
+        *[m.alias(CONTRIBUTION.format(d)) for d, m in zip(DRIVERS, money)],
+        F.concat(F.lit("ads "), F.col("_ad_method"), F.lit(", subscriptions "), F.col("_sub_method")).alias("decomposition_method"),
+    ))
+    contributions = [F.col(CONTRIBUTION.format(d)) for d in DRIVERS]
+    dominant = dominant_driver(contributions, F.col("change_usd"))
+    share = reduce(lambda acc, pair: acc.when(dominant == pair[0], pair[1]), zip(DRIVERS[1:], contributions[1:]), F.when(dominant == DRIVERS[0], contributions[0]))
+    return rounded.select(
+        "*",
+        dominant.alias("dominant_driver"),
+        F.when(F.col("change_usd") != 0, (share / F.col("change_usd")).cast("double")).alias("dominant_share"),
+    )

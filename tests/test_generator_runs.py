@@ -1,0 +1,213 @@
+"""Whole generator runs on very small worlds: determinism, incidents, appends, and input validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pytest
+from pyspark.sql import functions as F
+
+from creatorlake.bronze import schemas
+from creatorlake.generator import GeneratorOptions, generate
+
+SMALL = dict(days=14, n_creators=8, n_listeners=600, seed=3)
+
+
+def checksum(spark, name: str) -> tuple[int, int]:
+    """Row count and an order-free checksum over every column of every row."""
+    df = spark.table(name)
+    row_hash = F.xxhash64(*[F.col(c) for c in df.columns])
+    out = df.agg(F.count(F.lit(1)), F.sum(row_hash.cast("decimal(38,0)"))).collect()[0]
+    return int(out[0]), int(out[1] or 0)
+
+
+def checksums(spark, settings) -> dict[str, tuple[int, int]]:
+    return {t.name: checksum(spark, settings.table("bronze", t.name)) for t in schemas.TABLES}
+
+
+@pytest.fixture(scope="module")
+def baseline(spark, settings):
+    """The small world without incidents, generated with 2 partitions."""
+    s = settings.with_schemas(bronze="gen_base")
+    generate(spark, s, GeneratorOptions.from_defaults(s, **SMALL, incidents=None), partitions=2)
+    return s
+
+
+def test_same_seed_gives_identical_tables_whatever_the_partitioning(spark, settings, baseline):
+    other = settings.with_schemas(bronze="gen_det")
+    generate(spark, other, GeneratorOptions.from_defaults(other, **SMALL, incidents=None), partitions=7)
+    first, second = checksums(spark, baseline), checksums(spark, other)
+    assert all(rows > 0 for rows, _ in first.values())
+    assert first == second
+
+
+def test_a_rerun_replaces_each_table_in_one_commit(spark, settings, baseline):
+    other = settings.with_schemas(bronze="gen_det")
+    before = checksums(spark, other)
+    generate(spark, other, GeneratorOptions.from_defaults(other, **SMALL, incidents=None), partitions=3, tables=("creators", "pledges"))
+    assert checksums(spark, other) == before
+    for name in ("creators", "pledges"):
+        history = spark.sql(f"describe history {other.table('bronze', name)}").collect()
+        assert history[0]["operation"] in ("CREATE OR REPLACE TABLE AS SELECT", "REPLACE TABLE AS SELECT", "WRITE")
+
+
+def test_append_days_equals_a_fresh_longer_run(spark, settings, baseline):
+    short = settings.with_schemas(bronze="gen_append")
+    options = GeneratorOptions.from_defaults(short, **{**SMALL, "days": SMALL["days"] - 4}, incidents=None)
+    generate(spark, short, options, partitions=3)
+    generate(spark, short, options, append_days=4, partitions=3)
+    assert checksums(spark, short) == checksums(spark, baseline)
+    # Entity tables changed by MERGE, event tables by appending the new days only.
+    ops = {t.name: spark.sql(f"describe history {short.table('bronze', t.name)} limit 1").collect()[0]["operation"] for t in schemas.TABLES}
+    assert ops["pledges"] == "MERGE" and ops["creators"] == "MERGE"
+    assert ops["events"] == "WRITE"
+
+
+def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings, baseline):
+    """A CPM drop for DE comedy and a listens surge for true_crime, against the same world without them."""
+    planted = settings.with_schemas(bronze="gen_incident")
+    start = GeneratorOptions.from_defaults(planted, **SMALL, incidents=None).start_date
+    cpm_lo, listen_lo = start + dt.timedelta(days=3), start + dt.timedelta(days=8)
+    incidents = [
+        {"name": "cpm", "driver": "cpm", "segment": {"country_code": "DE", "category": "comedy"}, "start": cpm_lo.isoformat(), "days": 3, "change": -0.45},
+        {"name": "surge", "driver": "listens", "segment": {"category": "true_crime"}, "start": listen_lo.isoformat(), "days": 2, "change": 0.8},
+    ]
+    generate(spark, planted, GeneratorOptions.from_defaults(planted, **SMALL, incidents=incidents), partitions=2,
+             tables=("events", "ad_impressions", "transactions", "creators"))
+    cr = spark.table(baseline.table("bronze", "creators"))
+    de_comedy = [r[0] for r in cr.where("country_code = 'DE' and category = 'comedy'").select("creator_id").collect()]
+    true_crime = [r[0] for r in cr.where("category = 'true_crime'").select("creator_id").collect()]
+    assert de_comedy and true_crime
+
+    def table(s, name):
+        return spark.table(s.table("bronze", name))
+
+    in_surge = F.col("creator_id").isin(true_crime) & (F.col("event_date") >= F.lit(listen_lo)) & (F.col("event_date") < F.lit(listen_lo + dt.timedelta(days=2)))
+    base_ev, new_ev = table(baseline, "events"), table(planted, "events")
+    # Outside the surge's segment and days, events are identical; inside, listens grow by about the change.
+    assert base_ev.where(~in_surge).exceptAll(new_ev.where(~in_surge)).count() == 0
+    assert new_ev.where(~in_surge).exceptAll(base_ev.where(~in_surge)).count() == 0
+    listens_before = base_ev.where(in_surge & (F.col("event_type") == "listen")).count()
+    listens_after = new_ev.where(in_surge & (F.col("event_type") == "listen")).count()
+    assert 1.5 < listens_after / listens_before < 2.1
+
+    # Ads: the CPM of DE comedy drops over its window, nothing else about ads moves (the listens surge
+    # adds rows only where listens grew, with the same ad load, fill rate and CPM distribution).
+    ad_key = ["ad_date", "episode_id"]
+    base_ad, new_ad = table(baseline, "ad_impressions"), table(planted, "ad_impressions")
+    in_cpm = F.col("creator_id").isin(de_comedy) & (F.col("ad_date") >= F.lit(cpm_lo)) & (F.col("ad_date") < F.lit(cpm_lo + dt.timedelta(days=3)))
+    in_ad_surge = F.col("creator_id").isin(true_crime) & (F.col("ad_date") >= F.lit(listen_lo)) & (F.col("ad_date") < F.lit(listen_lo + dt.timedelta(days=2)))
+    untouched = ~in_cpm & ~in_ad_surge
+    assert base_ad.where(untouched).exceptAll(new_ad.where(untouched)).count() == 0
+    assert new_ad.where(untouched).exceptAll(base_ad.where(untouched)).count() == 0
+    joined = base_ad.where(in_cpm).alias("b").join(new_ad.where(in_cpm).alias("n"), ad_key)
+    assert joined.count() == base_ad.where(in_cpm).count() > 0
+    assert joined.where("b.impressions <> n.impressions or b.filled_impressions <> n.filled_impressions").count() == 0
+    cpm_ratio = joined.agg(F.sum("n.cpm_used") / F.sum("b.cpm_used")).collect()[0][0]
+    assert abs(float(cpm_ratio) - 0.55) < 0.001
+    # Memberships do not depend on podcast incidents.
+    assert checksum(spark, baseline.table("bronze", "transactions")) == checksum(spark, planted.table("bronze", "transactions"))
+
+
+def test_sub_conversion_incident_fails_payments_only_in_its_segment_and_days(spark, settings, baseline):
+    planted = settings.with_schemas(bronze="gen_subconv")
+    start = GeneratorOptions.from_defaults(planted, **SMALL, incidents=None).start_date
+    incident = {"name": "sc", "driver": "sub_conversion", "segment": {"creator_tier": "star"}, "start": start.isoformat(), "days": 14, "change": -0.9}
+    generate(spark, planted, GeneratorOptions.from_defaults(planted, **SMALL, incidents=[incident]), partitions=2, tables=("transactions", "creators"))
+    stars = [r[0] for r in spark.table(baseline.table("bronze", "creators")).where("creator_tier = 'star'").select("creator_id").collect()]
+    hit = F.col("creator_id").isin(stars) & (F.col("transaction_date") >= F.lit(start))
+    base_tx, new_tx = (spark.table(s.table("bronze", "transactions")) for s in (baseline, planted))
+    assert base_tx.where(~hit).exceptAll(new_tx.where(~hit)).count() == 0
+
+    def paying(df):
+        return df.where(hit & (F.col("transaction_type") == "pledge_payment") & (F.col("transaction_status") == "succeeded")).count()
+
+    assert paying(base_tx) > 0
+    assert paying(new_tx) < 0.3 * paying(base_tx)
+
+
+# ---------------------------------------------------------------- bad input: exit 2, one line, nothing written
+
+
+def _bronze_state(spark, settings):
+    state = {}
+    for t in schemas.TABLES:
+        name = settings.table("bronze", t.name)
+        state[t.name] = spark.sql(f"describe history {name} limit 1").collect()[0]["version"] if spark.catalog.tableExists(name) else None
+    return state
+
+
+def _incidents_file(tmp_path, text: str) -> str:
+    path = tmp_path / "incidents.yml"
+    path.write_text(text)
+    return str(path)
+
+
+def _incident(**over) -> str:
+    item = {"name": "x", "driver": "cpm", "segment": "{country_code: DE}", "start": "2026-02-05", "days": 2, "change": -0.3, **over}
+    return "incidents:\n  - " + "\n    ".join(f"{k}: {v}" for k, v in item.items() if v is not None) + "\n"
+
+
+BAD_FLAGS = [
+    (["--days", "0"], "--days"),
+    (["--days", "ten"], "--days"),
+    (["--n-creators", "-5"], "--n-creators"),
+    (["--n-listeners", "x"], "--n-listeners"),
+    (["--scale", "0"], "scale"),
+    (["--scale", "abc"], "scale"),
+    (["--start-date", "2026-13-01"], "start_date"),
+    (["--seed", "1.5"], "seed"),
+    (["--append-days", "0"], "--append-days"),
+    (["--append-days", "2", "--days", "3"], "--days"),
+    (["--incidents", "/nonexistent/incidents.yml"], "not found"),
+]
+
+
+@pytest.mark.parametrize("flags,needle", BAD_FLAGS, ids=lambda x: " ".join(x) if isinstance(x, list) else x)
+def test_bad_flag_exits_2_with_one_line_and_writes_nothing(spark, settings, capsys, flags, needle):
+    from creatorlake.cli import main
+
+    before = _bronze_state(spark, settings)
+    assert main(["generate", "--lakehouse", str(settings.lakehouse_root), *flags]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+    assert _bronze_state(spark, settings) == before
+
+
+BAD_YAML = [
+    (_incident(driver="revenue"), "unknown driver"),
+    (_incident(segment="{planet: mars}"), "unknown segment key"),
+    (_incident(segment="{country_code: ZZ}"), "no creator has country_code=ZZ"),
+    (_incident(start="2025-01-01"), "outside the generated dates"),
+    (_incident(start="2026-02-03", days=400), "outside the generated dates"),
+    (_incident(change=-1), "change must be > -1"),
+    (_incident(change=-1.5), "change must be > -1"),
+    (_incident(change="lots"), "change must be a number"),
+    (_incident(colour="red"), "unknown key"),
+    (_incident(driver=None), "missing key"),
+    ("incidents: [oops\n", "not valid YAML"),
+    ("incidents: {a: 1}\n", "must be a list"),
+    ("surprises: []\n", "unknown top-level key"),
+]
+
+
+@pytest.mark.parametrize("text,needle", BAD_YAML, ids=[n for _, n in BAD_YAML])
+def test_bad_incidents_yaml_exits_2_with_one_line_and_writes_nothing(spark, settings, capsys, tmp_path, text, needle):
+    from creatorlake.cli import main
+
+    before = _bronze_state(spark, settings)
+    path = _incidents_file(tmp_path, text)
+    code = main(["generate", "--lakehouse", str(settings.lakehouse_root), "--days", "20", "--n-creators", "6", "--n-listeners", "300", "--incidents", path])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
+    assert _bronze_state(spark, settings) == before
+
+
+def test_default_incidents_cover_every_driver_inside_the_default_window(settings):
+    from creatorlake.generator.options import DRIVERS
+
+    options = GeneratorOptions.from_defaults(settings)
+    assert len(options.incidents) >= 6
+    assert {i.driver for i in options.incidents} == set(DRIVERS)
+    assert all(options.start_date <= i.start and i.end <= options.end_date for i in options.incidents)
+
