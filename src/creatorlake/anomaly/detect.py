@@ -1,6 +1,6 @@
 """Rolling z-score anomalies per segment: pure DataFrame -> DataFrame transforms.
 
-The rules (docs/anomaly-detection.md, each one tested):
+The rules, each one tested (tests/test_anomaly_rules.py):
 
 * Baseline: the trailing `window` days before the day, never the day itself; with
   weekday seasonality only the same weekday inside that window.
