@@ -1,7 +1,8 @@
 """Benchmark the rolling z-score stage (issue #5, item 5).
 
 On one synthetic panel (default 100,000 series x 365 days), in one run:
-  * ours:   `creatorlake.anomaly.detect.score_mean` + `finish` (telescoped running sums, one sort);
+  * ours:   `creatorlake.anomaly.detect.score_mean` + `finish_wide` (segments hashed into buckets,
+            each scored by a numpy prefix-sum kernel in applyInPandas);
   * naive:  Spark `rowsBetween(-28, -1)` avg + stddev over the same series;
   * pandas: `groupby(...).rolling(28)` mean + std of the shifted series.
 Each computes the z-score of every point (trailing 28 days, day itself excluded, >= 14

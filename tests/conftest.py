@@ -46,3 +46,11 @@ def tiny_bronze(spark, settings):
 
     options = GeneratorOptions.from_defaults(settings, **TINY_BRONZE)
     return generate(spark, settings, options)
+
+
+@pytest.fixture(scope="session")
+def tiny_gold(spark, settings, tiny_bronze):
+    """Silver and gold over tiny_bronze: one `dbt build` (models, seeds, data and unit tests) per session."""
+    from creatorlake.transform import transform
+
+    return transform(spark, settings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -15,10 +14,7 @@ from creatorlake.anomaly.stl import stl_baseline
 from segment_daily_rows import day, frame, series_rows
 
 
-def test_stl_expected_comes_from_the_window_before_the_day(spark, monkeypatch):
-    # Python workers must run this interpreter (numpy, statsmodels); creatorlake.spark does not set
-    # spark.pyspark.python yet, so the workers would start whatever `python3` is on PATH.
-    monkeypatch.setattr(spark.sparkContext, "pythonExec", sys.executable)
+def test_stl_expected_comes_from_the_window_before_the_day(spark):
     values = [100 + 20 * math.sin(2 * math.pi * i / 7) + (i % 3) for i in range(30)]
     values[29] = 400.0
     rule = MetricRule(metric="cpm", window=21, min_points=14, baseline="stl", min_volume=0.0, min_relative_scale=0.0)

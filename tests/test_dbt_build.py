@@ -8,6 +8,7 @@ for clear PII, and prove `--full-refresh` rebuilds the incremental tables identi
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from creatorlake.transform import run_dbt, transform
+from creatorlake.transform import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -28,33 +29,8 @@ INCREMENTAL_MODELS = {
 }
 
 
-def _generator_available() -> bool:
-    try:
-        from creatorlake.generator import GeneratorOptions, generate  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="session")
-def dbt_bronze(request, spark, settings) -> str:
-    """The generator's tiny_bronze when it exists; until then the handmade bronze of dbt_handmade_bronze."""
-    if _generator_available():
-        request.getfixturevalue("tiny_bronze")
-        return "generator"
-    from dbt_handmade_bronze import write_handmade_bronze
-
-    write_handmade_bronze(spark, settings)
-    return "handmade"
-
-
-@pytest.fixture(scope="session")
-def dbt_build(spark, settings, dbt_bronze):
-    return transform(spark, settings)
-
-
-@pytest.fixture(scope="session")
-def manifest(settings, dbt_build) -> dict:
+def manifest(settings, tiny_gold) -> dict:
     return json.loads((settings.lakehouse_root / "dbt" / "target" / "manifest.json").read_text())
 
 
@@ -76,10 +52,10 @@ def _gold(spark: SparkSession, settings, name: str) -> DataFrame:
 # --- the build ---------------------------------------------------------------------------
 
 
-def test_dbt_build_passes_every_model_data_test_and_unit_test(dbt_build):
-    assert dbt_build.success, dbt_build.failures
-    assert not dbt_build.failures
-    assert dbt_build.counts.get("pass", 0) >= 80
+def test_dbt_build_passes_every_model_data_test_and_unit_test(tiny_gold):
+    assert tiny_gold.success, tiny_gold.failures
+    assert not tiny_gold.failures
+    assert tiny_gold.counts.get("pass", 0) >= 80
 
 
 def test_project_declares_at_least_80_data_tests_and_the_unit_tests(manifest):
@@ -101,7 +77,7 @@ def test_every_model_and_column_is_described(manifest):
             assert column["description"].strip(), f"{node['name']}.{column['name']}"
 
 
-def test_documented_columns_are_the_built_columns(spark, settings, manifest, dbt_build):
+def test_documented_columns_are_the_built_columns(spark, settings, manifest, tiny_gold):
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model":
             continue
@@ -124,7 +100,7 @@ SEGMENT_RATIOS = ["completion_rate", "ad_load", "fill_rate", "cpm", "sub_convers
                   "follows_per_listener", "shares_per_listener", "comments_per_episode"]
 
 
-def test_segment_daily_metrics_has_exactly_the_contract_columns_and_types(spark, settings, dbt_build):
+def test_segment_daily_metrics_has_exactly_the_contract_columns_and_types(spark, settings, tiny_gold):
     df = _gold(spark, settings, "fct_segment_daily_metrics")
     assert df.columns == SEGMENT_KEYS + SEGMENT_RAW + SEGMENT_RATIOS
     types = dict(df.dtypes)
@@ -137,7 +113,7 @@ def test_segment_daily_metrics_has_exactly_the_contract_columns_and_types(spark,
         assert types[column] == "double", column
 
 
-def test_segment_daily_metrics_covers_all_eight_subsets_and_every_window_day(spark, settings, dbt_build):
+def test_segment_daily_metrics_covers_all_eight_subsets_and_every_window_day(spark, settings, tiny_gold):
     df = _gold(spark, settings, "fct_segment_daily_metrics")
     subsets = {
         tuple(v is None for v in row)
@@ -149,7 +125,7 @@ def test_segment_daily_metrics_covers_all_eight_subsets_and_every_window_day(spa
     assert days >= (events[1] - events[0]).days + 1
 
 
-def test_platform_total_counts_distinct_listeners_not_sums(spark, settings, dbt_build):
+def test_platform_total_counts_distinct_listeners_not_sums(spark, settings, tiny_gold):
     df = _gold(spark, settings, "fct_segment_daily_metrics")
     total = df.filter("country_code is null and category is null and creator_tier is null")
     listens = _bronze(spark, settings, "events", "event_id").filter(F.col("event_type") == "listen")
@@ -164,7 +140,7 @@ def test_platform_total_counts_distinct_listeners_not_sums(spark, settings, dbt_
 
 
 @pytest.fixture(scope="session")
-def recomputed_monthly(spark, settings, dbt_build) -> DataFrame:
+def recomputed_monthly(spark, settings, tiny_gold) -> DataFrame:
     creators = _bronze(spark, settings, "creators", "creator_id")
     pledges = _bronze(spark, settings, "pledges", "pledge_id")
     transactions = _bronze(spark, settings, "transactions", "transaction_id")
@@ -289,7 +265,7 @@ def test_monthly_mart_matches_an_independent_recomputation(spark, settings, reco
     assert_approx_df_equality(actual, expected, precision=0.005, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_monthly_podcast_columns_are_null_before_the_window_and_set_inside(spark, settings, dbt_build):
+def test_monthly_podcast_columns_are_null_before_the_window_and_set_inside(spark, settings, tiny_gold):
     mart = _gold(spark, settings, "fct_creator_monthly_performance")
     window_start = spark.table(settings.table("bronze", "events")).agg(F.min("event_date")).first()[0]
     before = mart.filter(F.add_months("month_start_date", 1) <= F.lit(window_start))
@@ -302,7 +278,7 @@ def test_monthly_podcast_columns_are_null_before_the_window_and_set_inside(spark
 # --- seed B's sample queries ---------------------------------------------------------------
 
 
-def test_every_analysis_compiles_and_returns_rows(spark, settings, dbt_build):
+def test_every_analysis_compiles_and_returns_rows(spark, settings, tiny_gold):
     outcome = run_dbt(spark, settings, ["compile", "--select", "path:analyses"])
     assert outcome.success, outcome.failures
     compiled = sorted((settings.lakehouse_root / "dbt" / "target" / "compiled" / "creatorlake" / "analyses").glob("*.sql"))
@@ -324,36 +300,37 @@ def test_every_analysis_compiles_and_returns_rows(spark, settings, dbt_build):
 # --- PII ---------------------------------------------------------------------------------------
 
 
-def test_silver_and_gold_hold_no_clear_email_or_patron_name(spark, settings, dbt_build):
-    names = [r[0] for r in spark.table(settings.table("bronze", "patrons")).select("patron_name").distinct().collect() if r[0]]
-    emails = [r[0].lower() for t in ("patrons", "creators") for r in spark.table(settings.table("bronze", t)).select("email").distinct().collect() if r[0]]
-    assert names and emails
-    checked = 0
+def test_silver_and_gold_hold_no_clear_email_or_patron_name(spark, settings, tiny_gold):
+    def lowered(table: str, column: str) -> DataFrame:
+        return spark.table(settings.table("bronze", table)).select(F.lower(column).alias("pii"))
+
+    pii = lowered("patrons", "patron_name").union(lowered("patrons", "email")).union(lowered("creators", "email")).dropna().distinct()
+    assert pii.count() > 100
+    # Every string cell of every silver and gold table as (table, column, value), scanned in one job.
+    cells = []
     for layer in ("silver", "gold"):
         for table in spark.catalog.listTables(settings.schema(layer)):
             df = spark.table(f"{settings.schema(layer)}.{table.name}")
             assert not {"email", "patron_name"} & set(df.columns), table.name
             strings = [column for column, dtype in df.dtypes if dtype == "string"]
-            if not strings:
-                continue
-            # one pass per table: rows of each string column that look like, or are, PII
-            leaks = df.agg(*[
-                F.sum(
-                    F.when(
-                        F.col(c).rlike(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}") | F.lower(F.col(c)).isin(emails) | F.col(c).isin(names), 1
-                    ).otherwise(0)
-                ).alias(c)
-                for c in strings
-            ]).first().asDict()
-            checked += len(strings)
-            assert not any(leaks.values()), f"{table.name} holds clear PII in {[c for c, n in leaks.items() if n]}"
-    assert checked > 50
+            if strings:
+                cell = [F.struct(F.lit(table.name).alias("table"), F.lit(c).alias("column"), F.col(c).alias("value")) for c in strings]
+                cells.append(df.select(F.explode(F.array(*cell)).alias("cell")).select("cell.*"))
+    assert len(cells) > 20
+    everything = functools.reduce(DataFrame.union, cells)
+    looks_like_email = F.col("value").rlike(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+    leaks = (
+        everything.join(F.broadcast(pii), F.lower(F.col("value")) == F.col("pii"), "left")
+        .filter(looks_like_email | F.col("pii").isNotNull())
+        .select("table", "column").distinct().collect()
+    )
+    assert not leaks, f"clear PII in {sorted(map(tuple, leaks))}"
 
 
 # --- docs and the Databricks compile path ---------------------------------------------------
 
 
-def test_dbt_docs_generate_writes_the_catalog(spark, settings, dbt_build):
+def test_dbt_docs_generate_writes_the_catalog(spark, settings, tiny_gold):
     outcome = run_dbt(spark, settings, ["docs", "generate"])
     assert outcome.success
     target = settings.lakehouse_root / "dbt" / "target"
@@ -363,7 +340,7 @@ def test_dbt_docs_generate_writes_the_catalog(spark, settings, dbt_build):
     assert (target / "index.html").exists()
 
 
-def test_dbt_source_freshness_checks_every_source_locally(spark, settings, dbt_build):
+def test_dbt_source_freshness_checks_every_source_locally(spark, settings, tiny_gold):
     # Synthetic bronze may carry a synthetic _ingested_at, so stale (warn/error) is a
     # legitimate answer here; what must hold is that every source was checked.
     outcome = run_dbt(spark, settings, ["source", "freshness"])
@@ -381,7 +358,7 @@ def _checksum(spark: SparkSession, settings, name: str) -> tuple:
     return tuple(result)
 
 
-def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings, dbt_build):
+def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings, tiny_gold):
     before = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
     # Lose the newest two days, as if they had not arrived yet; the incremental run
     # (lookback 3 days) must bring them back exactly.

@@ -15,17 +15,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pipeline(spark, settings, tiny_bronze):
+def pipeline(spark, settings, tiny_gold):
     from creatorlake.anomaly import command as detect
     from creatorlake.rootcause import command as explain
-    from creatorlake.errors import CreatorLakeError
-    from creatorlake.transform import run_dbt
 
-    # `dbt run`, not `build`: this test needs the mart, the dbt tests are test_dbt_*'s job
-    # (and `build --select +mart` also selects relationship tests on seeds it does not build).
-    outcome = run_dbt(spark, settings, ["run", "--select", "+fct_segment_daily_metrics"])
-    if not outcome.success:
-        raise CreatorLakeError(f"dbt run failed: {outcome.failures[:3]}")
     args = argparse.Namespace(config=None, evaluate=None)
     assert detect.run(args, settings) == 0
     first = spark.table(settings.table("gold", "metric_anomalies")).collect()

@@ -46,3 +46,32 @@
         {{ safe_divide(prefix ~ 'shares', prefix ~ 'active_listeners') }} as shares_per_listener,
         {{ safe_divide(prefix ~ 'comments', prefix ~ 'episodes_published') }} as comments_per_episode
 {%- endmacro %}
+
+{#-
+    One row of int_podcast_activity: every contribution column in a fixed order,
+    each a typed zero (or a null id) unless the source row carries it, so the
+    union of the sources lines up column by column.
+-#}
+{% macro podcast_activity_row(carried) -%}
+    {%- set neutral = {
+        'listens': '0',
+        'completed_listens': '0',
+        'listening_listener_id': 'cast(null as string)',
+        'ad_opportunities': 'cast(0 as bigint)',
+        'filled_impressions': 'cast(0 as bigint)',
+        'ad_revenue_usd': 'cast(0 as decimal(18, 2))',
+        'subscription_revenue_usd': 'cast(0 as decimal(18, 2))',
+        'paying_patron_id': 'cast(null as string)',
+        'partner_payout_usd': 'cast(0 as decimal(18, 2))',
+        'follows': '0',
+        'shares': '0',
+        'comments': '0',
+        'episodes_published': '0',
+    } -%}
+    {%- for column in carried if column not in neutral -%}
+        {{ exceptions.raise_compiler_error("podcast_activity_row: unknown column " ~ column) }}
+    {%- endfor -%}
+    {%- for column, zero in neutral.items() %}
+        {{ carried.get(column, zero) }} as {{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

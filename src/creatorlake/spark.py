@@ -71,6 +71,9 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
         conf = {k: v for k, v in conf.items() if k not in SPARK_SUBMIT_OWNS}
     else:
         builder = builder.master(settings.raw["spark"].get("master", "local[2]"))
+        # A SparkContext made from Python starts its workers with $PYSPARK_PYTHON (else
+        # `python3` on PATH), whatever spark.pyspark.python says: pin this interpreter.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.enableHiveSupport().getOrCreate()

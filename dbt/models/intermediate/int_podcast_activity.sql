@@ -38,19 +38,14 @@ event_rows as (
     select
         creator_id,
         event_date as activity_date,
-        case when is_listen then 1 else 0 end as listens,
-        case when is_completed_listen then 1 else 0 end as completed_listens,
-        case when is_listen then listener_id end as listening_listener_id,
-        cast(0 as bigint) as ad_opportunities,
-        cast(0 as bigint) as filled_impressions,
-        cast(0 as decimal(18, 2)) as ad_revenue_usd,
-        cast(0 as decimal(18, 2)) as subscription_revenue_usd,
-        cast(null as string) as paying_patron_id,
-        cast(0 as decimal(18, 2)) as partner_payout_usd,
-        case when event_type = 'follow' then 1 else 0 end as follows,
-        case when event_type = 'share' then 1 else 0 end as shares,
-        case when event_type = 'comment' then 1 else 0 end as comments,
-        0 as episodes_published
+        {{ podcast_activity_row({
+            'listens': 'case when is_listen then 1 else 0 end',
+            'completed_listens': 'case when is_completed_listen then 1 else 0 end',
+            'listening_listener_id': 'case when is_listen then listener_id end',
+            'follows': "case when event_type = 'follow' then 1 else 0 end",
+            'shares': "case when event_type = 'share' then 1 else 0 end",
+            'comments': "case when event_type = 'comment' then 1 else 0 end",
+        }) }}
     from events
     where event_type in ('listen', 'follow', 'share', 'comment')
 
@@ -61,19 +56,11 @@ ad_rows as (
     select
         creator_id,
         ad_date as activity_date,
-        0 as listens,
-        0 as completed_listens,
-        cast(null as string) as listening_listener_id,
-        impressions as ad_opportunities,
-        filled_impressions,
-        revenue_usd as ad_revenue_usd,
-        cast(0 as decimal(18, 2)) as subscription_revenue_usd,
-        cast(null as string) as paying_patron_id,
-        cast(0 as decimal(18, 2)) as partner_payout_usd,
-        0 as follows,
-        0 as shares,
-        0 as comments,
-        0 as episodes_published
+        {{ podcast_activity_row({
+            'ad_opportunities': 'impressions',
+            'filled_impressions': 'filled_impressions',
+            'ad_revenue_usd': 'revenue_usd',
+        }) }}
     from ads
 
 ),
@@ -83,19 +70,10 @@ transaction_rows as (
     select
         creator_id,
         transaction_date as activity_date,
-        0 as listens,
-        0 as completed_listens,
-        cast(null as string) as listening_listener_id,
-        cast(0 as bigint) as ad_opportunities,
-        cast(0 as bigint) as filled_impressions,
-        cast(0 as decimal(18, 2)) as ad_revenue_usd,
-        net_amount_usd as subscription_revenue_usd,
-        case when transaction_type = 'pledge_payment' then patron_id end as paying_patron_id,
-        cast(0 as decimal(18, 2)) as partner_payout_usd,
-        0 as follows,
-        0 as shares,
-        0 as comments,
-        0 as episodes_published
+        {{ podcast_activity_row({
+            'subscription_revenue_usd': 'net_amount_usd',
+            'paying_patron_id': "case when transaction_type = 'pledge_payment' then patron_id end",
+        }) }}
     from transactions
     where transaction_status = 'succeeded'
 
@@ -106,19 +84,7 @@ payout_rows as (
     select
         creator_id,
         lifecycle_date as activity_date,
-        0 as listens,
-        0 as completed_listens,
-        cast(null as string) as listening_listener_id,
-        cast(0 as bigint) as ad_opportunities,
-        cast(0 as bigint) as filled_impressions,
-        cast(0 as decimal(18, 2)) as ad_revenue_usd,
-        cast(0 as decimal(18, 2)) as subscription_revenue_usd,
-        cast(null as string) as paying_patron_id,
-        coalesce(payout_usd, 0) as partner_payout_usd,
-        0 as follows,
-        0 as shares,
-        0 as comments,
-        0 as episodes_published
+        {{ podcast_activity_row({'partner_payout_usd': 'coalesce(payout_usd, 0)'}) }}
     from partner_program
     where partner_status = 'payout'
 
@@ -129,19 +95,7 @@ episode_rows as (
     select
         creator_id,
         publish_date as activity_date,
-        0 as listens,
-        0 as completed_listens,
-        cast(null as string) as listening_listener_id,
-        cast(0 as bigint) as ad_opportunities,
-        cast(0 as bigint) as filled_impressions,
-        cast(0 as decimal(18, 2)) as ad_revenue_usd,
-        cast(0 as decimal(18, 2)) as subscription_revenue_usd,
-        cast(null as string) as paying_patron_id,
-        cast(0 as decimal(18, 2)) as partner_payout_usd,
-        0 as follows,
-        0 as shares,
-        0 as comments,
-        1 as episodes_published
+        {{ podcast_activity_row({'episodes_published': '1'}) }}
     from episodes
 
 ),

@@ -14,9 +14,9 @@ The rules, each one tested (tests/test_anomaly_rules.py):
 * Volume: a day is scored only when its segment's trailing mean of
   `volume_column` is at least `min_volume`.
 
-Mean/stddev baselines use no sliding frame: running sums up to the day before minus
-running sums up to window + 1 days before give the trailing sums in O(1) per row,
-and all metrics of a segment share one row, one sort and one window pass.
+Mean/stddev baselines use no sliding frame: segments are hashed into buckets and
+each bucket is scored by a numpy kernel (trailing.py) where every trailing sum is a
+difference of two prefix sums, O(1) per point; all metrics of a segment share one row.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from __future__ import annotations
 from functools import reduce
 from typing import Iterable, Sequence
 
+import pyarrow as pa
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import DateType, DoubleType, LongType, StringType, StructField, StructType
 
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule
 from creatorlake.anomaly.schema import ANOMALY_SCHEMA, DATE, SEGMENT_KEYS, missing_columns
@@ -91,40 +93,40 @@ def _started(wide: DataFrame, metrics: Sequence[str], volume_column: str, by_wee
     )
 
 
+def mean_scores_schema(metrics: Sequence[str]) -> StructType:
+    fields = [StructField(DATE, DateType()), *[StructField(k, StringType()) for k in SEGMENT_KEYS], StructField("baseline_volume", DoubleType())]
+    for m in metrics:
+        fields += [StructField(f"value__{m}", DoubleType()), StructField(f"expected__{m}", DoubleType()),
+                   StructField(f"scale__{m}", DoubleType()), StructField(f"n_points__{m}", LongType())]
+    return StructType(fields)
+
+
 def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens") -> DataFrame:
     """Mean and sample stddev of each metric's trailing `lags` points, per segment.
 
-    No sliding frame: running sums up to the day before, minus running sums up to
-    `lags + 1` days before, give the window's count, sum and sum of squares in O(1)
-    per row; every metric of a segment rides in one row, so one sort serves them all.
+    Segments are hashed into as many buckets as the shuffle has partitions; each
+    bucket is scored in one numpy pass over Arrow columns (creatorlake.anomaly.trailing), so the cost
+    is one shuffle plus O(1) work per point, with every metric of a segment in one row.
     """
-    ordered = _segment_window(by_weekday)
-    before = ordered.rowsBetween(Window.unboundedPreceding, -1)
-    older = ordered.rowsBetween(Window.unboundedPreceding, -(lags + 1))
-    staged = _started(wide, metrics, volume_column, by_weekday)
-    moments = {"volume_n": F.col("volume").isNotNull().cast("long"), "volume_s": F.col("volume")}
-    for m in metrics:
-        moments[f"n__{m}"] = F.col(m).isNotNull().cast("long")
-        moments[f"s1__{m}"] = F.col(m)
-        moments[f"s2__{m}"] = F.col(m) * F.col(m)
-    sums = staged.select(
-        DATE, *SEGMENT_KEYS, *metrics,
-        *[F.sum(expr).over(before).alias(f"b_{name}") for name, expr in moments.items()],
-        *[F.sum(expr).over(older).alias(f"o_{name}") for name, expr in moments.items()],
+    from creatorlake.anomaly.trailing import score_bucket
+
+    spark = wide.sparkSession
+    buckets = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    series_keys = [*SEGMENT_KEYS, *(["weekday"] if by_weekday else [])]
+    schema = mean_scores_schema(metrics)
+    columns = schema.fieldNames()
+    staged = wide.select(
+        DATE, *SEGMENT_KEYS,
+        *([F.dayofweek(DATE).alias("weekday")] if by_weekday else []),
+        F.pmod(F.xxhash64(*SEGMENT_KEYS), F.lit(buckets)).alias("bucket"),
+        F.col(volume_column).cast("double").alias("volume"),
+        *[F.col(m).cast("double").alias(m) for m in metrics],
     )
-    window = lambda name: F.coalesce(F.col(f"b_{name}"), F.lit(0)) - F.coalesce(F.col(f"o_{name}"), F.lit(0))
-    vn, vs = window("volume_n"), window("volume_s")
-    out = [DATE, *SEGMENT_KEYS, F.when(vn > 0, vs / vn).alias("baseline_volume")]
-    for m in metrics:
-        n, s1, s2 = window(f"n__{m}"), window(f"s1__{m}"), window(f"s2__{m}")
-        variance = F.greatest((s2 - s1 * s1 / n) / (n - 1), F.lit(0.0))
-        out += [
-            F.col(m).alias(f"value__{m}"),
-            F.when(n > 0, s1 / n).alias(f"expected__{m}"),
-            F.when(n > 1, F.sqrt(variance)).alias(f"scale__{m}"),
-            n.alias(f"n_points__{m}"),
-        ]
-    return sums.select(*out)
+
+    def score(table: pa.Table) -> pa.Table:
+        return score_bucket(table, series_keys, DATE, metrics, lags).select(columns)
+
+    return staged.groupBy("bucket").applyInArrow(score, schema=schema)
 
 
 def _array_median(sorted_values: Column) -> Column:

@@ -1,0 +1,57 @@
+"""The numpy trailing-window kernel against a brute-force loop over each series."""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from creatorlake.anomaly.trailing import from_first_nonzero, group_starts, score_bucket, trailing_moments
+
+
+def brute_force(values: list[float], lags: int) -> list[tuple[int, float, float]]:
+    out = []
+    for i in range(len(values)):
+        history = [v for v in values[max(0, i - lags):i] if not np.isnan(v)]
+        mean = statistics.fmean(history) if history else np.nan
+        stdev = statistics.stdev(history) if len(history) > 1 else np.nan
+        out.append((len(history), mean, stdev))
+    return out
+
+
+def test_moments_match_brute_force_per_group_with_gaps_and_large_values():
+    rng = np.random.default_rng(3)
+    groups = [rng.normal(1e7, 1e3, size) for size in (1, 5, 40, 33)]  # large level, small spread: precision
+    for g in groups:
+        g[rng.random(len(g)) < 0.2] = np.nan
+    x = np.concatenate(groups)
+    starts = group_starts(np.repeat(np.arange(len(groups)), [len(g) for g in groups]))
+    n, mean, stdev = trailing_moments(x, starts, lags=7)
+    expected = [row for g in groups for row in brute_force(list(g), 7)]
+    assert n.tolist() == [row[0] for row in expected]
+    np.testing.assert_allclose(mean, [row[1] for row in expected], rtol=1e-12)
+    np.testing.assert_allclose(stdev, [row[2] for row in expected], rtol=1e-7)
+
+
+def test_a_series_starts_at_its_first_nonzero_value_in_each_group():
+    x = np.array([0.0, np.nan, 0.0, 3.0, 0.0, 5.0, 0.0, 2.0])
+    starts = group_starts(np.array([1, 1, 1, 1, 1, 2, 2, 2]))
+    assert np.array_equal(from_first_nonzero(x, starts), [np.nan, np.nan, np.nan, 3.0, 0.0, 5.0, 0.0, 2.0], equal_nan=True)
+
+
+def test_bucket_scores_each_series_alone_whatever_the_row_order():
+    days = pd.date_range("2026-01-01", periods=10).date
+    rows = [
+        {"metric_date": d, "country_code": country, "category": None, "creator_tier": None, "volume": 100.0, "cpm": base + i}
+        for country, base in (("DE", 10.0), (None, 50.0))
+        for i, d in enumerate(days)
+    ]
+    shuffled = pa.Table.from_pandas(pd.DataFrame(rows).sample(frac=1.0, random_state=1), preserve_index=False)
+    scored = score_bucket(shuffled, ["country_code", "category", "creator_tier"], "metric_date", ["cpm"], lags=3).to_pandas()
+    platform = scored[scored["country_code"].isna()].reset_index(drop=True)
+    assert platform["expected__cpm"].iloc[5] == pytest.approx(statistics.fmean([52.0, 53.0, 54.0]))
+    assert platform["n_points__cpm"].tolist() == [0, 1, 2, 3, 3, 3, 3, 3, 3, 3]
+    assert scored[scored["country_code"] == "DE"]["expected__cpm"].iloc[1] == 10.0
