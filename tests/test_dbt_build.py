@@ -265,6 +265,24 @@ def test_monthly_mart_matches_an_independent_recomputation(spark, settings, reco
     assert_approx_df_equality(actual, expected, precision=0.005, ignore_row_order=True, ignore_nullable=True)
 
 
+def test_comments_mart_return_rate_matches_a_pairwise_recomputation(spark, settings, tiny_gold):
+    # The definition, literally: a listener returned when any listen to the same creator
+    # falls in (first listen to the episode, + 7 days]. Pairwise is fine on tiny data.
+    listens = _gold(spark, settings, "fct_events").filter("is_listen").select("listener_id", "creator_id", "episode_id", "event_ts")
+    first = listens.groupBy("listener_id", "creator_id", "episode_id").agg(F.min("event_ts").alias("first_at"))
+    later = listens.select("listener_id", "creator_id", F.col("event_ts").alias("later_at"))
+    returned = (
+        first.join(later, ["listener_id", "creator_id"])
+        .filter((F.col("later_at") > F.col("first_at")) & (F.col("later_at") <= F.col("first_at") + F.expr("interval 7 days")))
+        .select("episode_id", "listener_id").distinct()
+        .groupBy("episode_id").agg(F.count("*").cast("long").alias("returning_listeners_7d"))
+    )
+    mart = _gold(spark, settings, "fct_episode_comments_impact")
+    expected = mart.select("episode_id").join(returned, "episode_id", "left").fillna(0, ["returning_listeners_7d"])
+    assert returned.agg(F.sum("returning_listeners_7d")).first()[0] > 0
+    assert_df_equality(mart.select("episode_id", "returning_listeners_7d"), expected, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_monthly_podcast_columns_are_null_before_the_window_and_set_inside(spark, settings, tiny_gold):
     mart = _gold(spark, settings, "fct_creator_monthly_performance")
     window_start = spark.table(settings.table("bronze", "events")).agg(F.min("event_date")).first()[0]

@@ -43,25 +43,44 @@ first_listens as (
 
 ),
 
+-- Each listener's listen instants per creator, with the next one after it: a
+-- listener returned within 7 days of a first listen when that next listen falls
+-- in (first listen, first listen + 7 days]. One sort instead of pairing every
+-- first listen with every later listen.
+listen_instants as (
+
+    select distinct
+        listener_id,
+        creator_id,
+        event_ts
+    from listens
+
+),
+
+next_listens as (
+
+    select
+        listener_id,
+        creator_id,
+        event_ts,
+        lead(event_ts) over (partition by listener_id, creator_id order by event_ts) as next_listen_at
+    from listen_instants
+
+),
+
 returns as (
 
     select
         first_listens.episode_id,
         first_listens.listener_id,
-        max(
-            case
-                when later.event_ts > first_listens.first_listen_at
-                    and later.event_ts <= first_listens.first_listen_at + interval 7 days
-                then 1 else 0
-            end
-        ) as has_returned_7d
+        case
+            when next_listens.next_listen_at <= first_listens.first_listen_at + interval 7 days then 1 else 0
+        end as has_returned_7d
     from first_listens
-    left join listens as later
-        on first_listens.listener_id = later.listener_id
-        and first_listens.creator_id = later.creator_id
-    group by
-        first_listens.episode_id,
-        first_listens.listener_id
+    inner join next_listens
+        on first_listens.listener_id = next_listens.listener_id
+        and first_listens.creator_id = next_listens.creator_id
+        and first_listens.first_listen_at = next_listens.event_ts
 
 ),
 
