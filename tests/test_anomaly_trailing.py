@@ -55,3 +55,14 @@ def test_bucket_scores_each_series_alone_whatever_the_row_order():
     assert platform["expected__cpm"].iloc[5] == pytest.approx(statistics.fmean([52.0, 53.0, 54.0]))
     assert platform["n_points__cpm"].tolist() == [0, 1, 2, 3, 3, 3, 3, 3, 3, 3]
     assert scored[scored["country_code"] == "DE"]["expected__cpm"].iloc[1] == 10.0
+
+
+def test_a_small_series_keeps_its_precision_after_a_huge_one_in_the_same_bucket():
+    rng = np.random.default_rng(5)
+    huge = rng.normal(0.0, 1e7, 2000)  # wild swings: big sums of squares ahead in the prefix
+    small = 10.0 + rng.normal(0.0, 1e-3, 40)
+    x = np.concatenate([huge, small])
+    starts = group_starts(np.repeat([0, 1], [len(huge), len(small)]))
+    _, _, stdev = trailing_moments(x, starts, lags=7)
+    expected = [row[2] for row in brute_force(list(small), 7)]
+    np.testing.assert_allclose(stdev[len(huge):], expected, rtol=1e-6)

@@ -3,7 +3,8 @@
 The kernel of the mean/stddev baseline. Spark hands it whole buckets of series
 (`applyInArrow` grouped by a hash bucket of the segment, so one call sees
 thousands of series and per-call overhead vanishes); inside a bucket every
-trailing sum is a difference of two prefix sums, O(1) per point whatever the window.
+trailing sum is a difference of two prefix sums that restart at each series, O(1)
+per point whatever the window.
 """
 
 from __future__ import annotations
@@ -29,11 +30,30 @@ def _prefix(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def trailing_sum(x: np.ndarray, starts: np.ndarray, lags: int) -> np.ndarray:
-    """Sum of x over the `lags` rows before each row within its group; the row itself never counts."""
-    prefix = _prefix(x)
-    index = np.arange(len(x))
-    return prefix[index] - prefix[np.maximum(index - lags, starts)]
+class Layout:
+    """Rows sorted by group, placed in a (groups x longest group + 1) matrix, one group per row.
+
+    Prefix sums along a matrix row restart at every group, so one series' sums never
+    carry another's rounding; column 0 stays zero (the empty prefix).
+    """
+
+    def __init__(self, starts: np.ndarray):
+        position = np.arange(len(starts)) - starts
+        self.group = np.cumsum(position == 0) - 1
+        self.position = position
+        self.shape = (int(self.group[-1]) + 1 if len(starts) else 0, int(position.max(initial=0)) + 2)
+        self.flat = self.group * self.shape[1] + position + 1
+
+    def prefix(self, x: np.ndarray) -> np.ndarray:
+        matrix = np.zeros(self.shape)
+        matrix.ravel()[self.flat] = x
+        return np.cumsum(matrix, axis=1, out=matrix).ravel()
+
+    def trailing_sum(self, x: np.ndarray, lags: int) -> np.ndarray:
+        """Sum of x over the `lags` rows before each row within its group; the row itself never counts."""
+        prefix = self.prefix(x)
+        row_start = self.flat - self.position - 1
+        return prefix[self.flat - 1] - prefix[row_start + np.maximum(self.position - lags, 0)]
 
 
 def from_first_nonzero(x: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -52,7 +72,7 @@ def _first_present(present: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.where(starts[first] == starts, first, starts)
 
 
-def trailing_moments(x: np.ndarray, starts: np.ndarray, lags: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trailing_moments(x: np.ndarray, starts: np.ndarray, lags: int, layout: Layout | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(n, mean, sample stddev) of the non-null values among the `lags` rows before each row.
 
     mean is NaN when n = 0 and stddev NaN when n < 2. Values are first shifted by their
@@ -62,9 +82,10 @@ def trailing_moments(x: np.ndarray, starts: np.ndarray, lags: int) -> tuple[np.n
     present = ~np.isnan(x)
     centre = np.nan_to_num(x[_first_present(present, starts)], nan=0.0)
     d = np.where(present, x - centre, 0.0)
-    n = trailing_sum(present.astype(np.float64), starts, lags)
-    s1 = trailing_sum(d, starts, lags)
-    s2 = trailing_sum(d * d, starts, lags)
+    layout = layout or Layout(starts)
+    n = layout.trailing_sum(present.astype(np.float64), lags)
+    s1 = layout.trailing_sum(d, lags)
+    s2 = layout.trailing_sum(d * d, lags)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, s1 / n + centre, np.nan)
         variance = np.maximum((s2 - s1 * s1 / n) / (n - 1), 0.0)
@@ -96,11 +117,12 @@ def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics
         ordered = key_codes[order]
         changes[1:] |= ordered[1:] != ordered[:-1]
     starts = group_starts(np.cumsum(changes))
-    volume_n, volume_mean, _ = trailing_moments(_floats(table.column("volume"))[order], starts, lags)
+    layout = Layout(starts)
+    volume_n, volume_mean, _ = trailing_moments(_floats(table.column("volume"))[order], starts, lags, layout)
     out = {"baseline_volume": np.where(volume_n > 0, volume_mean, np.nan)}
     for m in metrics:
         value = from_first_nonzero(_floats(table.column(m))[order], starts)
-        n, mean, stddev = trailing_moments(value, starts, lags)
+        n, mean, stddev = trailing_moments(value, starts, lags, layout)
         out.update({f"value__{m}": value, f"expected__{m}": mean, f"scale__{m}": stddev, f"n_points__{m}": n})
     kept = table.select([name for name in table.column_names if name not in ("volume", *metrics)]).take(order)
     for name, values in out.items():
