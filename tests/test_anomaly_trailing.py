@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from creatorlake.anomaly.trailing import from_first_nonzero, group_starts, score_bucket, trailing_moments
+from creatorlake.anomaly.trailing import Layout, score_bucket, trailing_moments
 
 
 def brute_force(values: list[float], lags: int) -> list[tuple[int, float, float]]:
@@ -28,8 +28,8 @@ def test_moments_match_brute_force_per_group_with_gaps_and_large_values():
     for g in groups:
         g[rng.random(len(g)) < 0.2] = np.nan
     x = np.concatenate(groups)
-    starts = group_starts(np.repeat(np.arange(len(groups)), [len(g) for g in groups]))
-    n, mean, stdev = trailing_moments(x, starts, lags=7)
+    layout = Layout(np.repeat(np.arange(len(groups)), [len(g) for g in groups]))
+    n, mean, stdev = trailing_moments(x, layout, lags=7)
     expected = [row for g in groups for row in brute_force(list(g), 7)]
     assert n.tolist() == [row[0] for row in expected]
     np.testing.assert_allclose(mean, [row[1] for row in expected], rtol=1e-12)
@@ -38,8 +38,8 @@ def test_moments_match_brute_force_per_group_with_gaps_and_large_values():
 
 def test_a_series_starts_at_its_first_nonzero_value_in_each_group():
     x = np.array([0.0, np.nan, 0.0, 3.0, 0.0, 5.0, 0.0, 2.0])
-    starts = group_starts(np.array([1, 1, 1, 1, 1, 2, 2, 2]))
-    assert np.array_equal(from_first_nonzero(x, starts), [np.nan, np.nan, np.nan, 3.0, 0.0, 5.0, 0.0, 2.0], equal_nan=True)
+    layout = Layout(np.array([1, 1, 1, 1, 1, 2, 2, 2]))
+    assert np.array_equal(layout.from_first_nonzero(x), [np.nan, np.nan, np.nan, 3.0, 0.0, 5.0, 0.0, 2.0], equal_nan=True)
 
 
 def test_bucket_scores_each_series_alone_whatever_the_row_order():
@@ -62,7 +62,6 @@ def test_a_small_series_keeps_its_precision_after_a_huge_one_in_the_same_bucket(
     huge = rng.normal(0.0, 1e7, 2000)  # wild swings: big sums of squares ahead in the prefix
     small = 10.0 + rng.normal(0.0, 1e-3, 40)
     x = np.concatenate([huge, small])
-    starts = group_starts(np.repeat([0, 1], [len(huge), len(small)]))
-    _, _, stdev = trailing_moments(x, starts, lags=7)
+    _, _, stdev = trailing_moments(x, Layout(np.repeat([0, 1], [len(huge), len(small)])), lags=7)
     expected = [row[2] for row in brute_force(list(small), 7)]
     np.testing.assert_allclose(stdev[len(huge):], expected, rtol=1e-6)

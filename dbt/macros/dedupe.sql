@@ -1,10 +1,11 @@
 {#-
     Keep the latest version of each key: the row with the newest `_ingested_at`
     (then `_batch_id`) wins. `partition_columns` lists the key plus, for event
-    tables, the date partition column: a filter on that date then passes through
-    the window to the bronze partitions, which keeps incremental runs cheap.
+    tables, the date partition column, so that `where` (a filter on that date,
+    applied before the window) reads only the bronze partitions it names and
+    still sees every version of each key it keeps.
 -#}
-{% macro dedupe(relation, partition_columns) -%}
+{% macro dedupe(relation, partition_columns, where=none) -%}
     select * from (
         select
             *,
@@ -13,6 +14,7 @@
                 order by _ingested_at desc, _batch_id desc
             ) as _version_rank
         from {{ relation }}
+        {% if where %}where {{ where }}{% endif %}
     ) as versions
     where _version_rank = 1
 {%- endmacro %}

@@ -1,7 +1,18 @@
 {#-
     The first date an incremental run re-reads: the newest date already in the
-    table minus the `lookback_days` var. Only meaningful inside is_incremental().
+    table minus the `lookback_days` var, as a date literal. It is looked up
+    before the model's SQL runs, not left as a subquery, so Spark can prune the
+    Delta partitions of the source with it (a scalar subquery is not used for
+    partition pruning) and Delta's MERGE can take it in its condition. An empty
+    table re-reads everything. Only meaningful inside is_incremental().
 -#}
 {% macro incremental_cutoff(date_column) -%}
-    (select date_sub(max({{ date_column }}), {{ var('lookback_days') }}) from {{ this }})
+    {%- if not execute -%}
+        {{ return("cast(null as date)") }}
+    {%- endif -%}
+    {%- set query -%}
+        select cast(date_sub(max({{ date_column }}), {{ var('lookback_days') }}) as string) from {{ this }}
+    {%- endset -%}
+    {%- set cutoff = run_query(query).columns[0].values()[0] -%}
+    {{ return("date'" ~ (cutoff or '0001-01-01') ~ "'") }}
 {%- endmacro %}

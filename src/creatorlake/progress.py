@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from typing import Iterator
+
+from pyspark import SparkContext
+
+# A step that runs longer than this says it is still alive, and how far Spark has got, this often.
+HEARTBEAT_SECONDS = 30.0
 
 
 def say(stage: str, message: str) -> None:
@@ -15,6 +21,20 @@ def say(stage: str, message: str) -> None:
 def rate(rows: int, seconds: float) -> str:
     per_second = rows / seconds if seconds > 0 else float("inf")
     return f"{rows:,} rows in {seconds:.1f}s ({per_second:,.0f} rows/s)"
+
+
+def spark_tasks() -> str:
+    """Task progress of the running Spark stages, or '' where no local SparkContext can tell (Spark Connect)."""
+    context = SparkContext._active_spark_context
+    if context is None:
+        return ""
+    tracker = context.statusTracker()
+    stages = [info for info in map(tracker.getStageInfo, tracker.getActiveStageIds()) if info is not None]
+    if not stages:
+        return ""
+    done = sum(info.numCompletedTasks for info in stages)
+    total = sum(info.numTasks for info in stages)
+    return f"; Spark tasks {done:,}/{total:,} in {len(stages)} running stage(s)"
 
 
 class Step:
@@ -29,11 +49,23 @@ class Step:
         return time.perf_counter() - self.started
 
 
+def _heartbeat(stage: str, what: str, step: Step, finished: threading.Event, every: float) -> None:
+    while not finished.wait(every):
+        say(stage, f"{what}: running for {step.elapsed:.0f}s{spark_tasks()}")
+
+
 @contextmanager
-def timed(stage: str, what: str) -> Iterator[Step]:
+def timed(stage: str, what: str, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> Iterator[Step]:
     step = Step()
     say(stage, f"{what} ...")
-    yield step
+    finished = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(stage, what, step, finished, heartbeat_seconds), daemon=True)
+    beat.start()
+    try:
+        yield step
+    finally:
+        finished.set()
+        beat.join()
     if step.rows is None:
         say(stage, f"{what}: done in {step.elapsed:.1f}s")
     else:

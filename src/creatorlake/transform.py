@@ -15,6 +15,7 @@ from creatorlake.progress import say
 from creatorlake.spark import ensure_schemas
 
 STAGE = "transform"
+SESSION_CONF_DBT_CHANGES = ("spark.sql.ansi.enabled", "spark.sql.sources.partitionOverwriteMode")
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,19 @@ def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> 
     from dbt.cli.main import dbtRunner
 
     ensure_schemas(spark, settings)
-    # dbt-spark turns ANSI mode off on the shared session; the other stages want Spark's default back.
-    ansi = spark.conf.get("spark.sql.ansi.enabled", "true")
+    # dbt-spark changes these on the shared session (ANSI off; dynamic partition
+    # overwrite for insert_overwrite models); the other stages want ours back.
+    restored = {key: spark.conf.get(key, None) for key in SESSION_CONF_DBT_CHANGES}
     started = time.perf_counter()
     say(STAGE, f"dbt {' '.join(command)} (project {settings.dbt_project_dir})")
     try:
         result = dbtRunner().invoke(dbt_args(settings, command))
     finally:
-        spark.conf.set("spark.sql.ansi.enabled", ansi)
+        for key, value in restored.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
     seconds = time.perf_counter() - started
     counts: dict[str, int] = {}
     failures: list[str] = []
@@ -72,7 +78,9 @@ def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> 
 def transform(spark: SparkSession, settings: Settings, select: str | None = None, full_refresh: bool = False) -> DbtOutcome:
     command = ["build"]
     if select:
-        command += ["--select", select]
+        # Cautious: a test that also depends on a node outside the selection (a relationship
+        # to a seed, say) is left out instead of failing on a table that is not built yet.
+        command += ["--select", select, "--indirect-selection", "cautious"]
     if full_refresh:
         command.append("--full-refresh")
     outcome = run_dbt(spark, settings, command)

@@ -1,13 +1,15 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
-        unique_key=['ad_date', 'episode_id'],
+        incremental_strategy='insert_overwrite',
         partition_by=['ad_date'],
         on_schema_change='fail',
     )
 }}
 -- Seed A's fct_ads: daily ad delivery per episode.
+-- Incremental by whole days: the run recomputes every day from the lookback
+-- cutoff on and overwrites those date partitions, which replaces each key's row
+-- (as a merge on the key would) and also drops rows bronze no longer has.
 with
 
 ads as (

@@ -1,13 +1,15 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='event_id',
+        incremental_strategy='insert_overwrite',
         partition_by=['event_date'],
         on_schema_change='fail',
     )
 }}
 -- Seed A's fct_events: every podcast app event, deduplicated, with listen completion.
+-- Incremental by whole days: the run recomputes every day from the lookback
+-- cutoff on and overwrites those date partitions, which replaces each key's row
+-- (as a merge on the key would) and also drops rows bronze no longer has.
 with
 
 events as (

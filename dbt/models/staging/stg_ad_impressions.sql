@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['ad_date'],
+        on_schema_change='fail',
+    )
+}}
+-- A table recomputed by whole days, for the same reasons as stg_events.
 with
 
 source as (
 
-    {{ dedupe(source('bronze', 'ad_impressions'), ['ad_date', 'episode_id']) }}
+    {{ dedupe(
+        source('bronze', 'ad_impressions'),
+        ['ad_date', 'episode_id'],
+        where='ad_date >= ' ~ incremental_cutoff('ad_date') if is_incremental() else none,
+    ) }}
 
 ),
 

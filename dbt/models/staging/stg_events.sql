@@ -1,8 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['event_date'],
+        on_schema_change='fail',
+    )
+}}
+-- A table, not a view: tens of millions of events are deduplicated once here,
+-- not again by every reader and every test. An incremental run recomputes
+-- whole days from the lookback cutoff on (each event's versions share its
+-- event_date) and overwrites just those date partitions.
 with
 
 source as (
 
-    {{ dedupe(source('bronze', 'events'), ['event_id', 'event_date']) }}
+    {{ dedupe(
+        source('bronze', 'events'),
+        ['event_id', 'event_date'],
+        where='event_date >= ' ~ incremental_cutoff('event_date') if is_incremental() else none,
+    ) }}
 
 ),
 

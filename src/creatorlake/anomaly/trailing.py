@@ -15,74 +15,59 @@ import numpy as np
 import pyarrow as pa
 
 
-def group_starts(group_ids: np.ndarray) -> np.ndarray:
-    """For rows sorted by group: the index of the first row of each row's group."""
-    index = np.arange(len(group_ids))
-    is_first = np.ones(len(group_ids), dtype=bool)
-    is_first[1:] = group_ids[1:] != group_ids[:-1]
-    return np.maximum.accumulate(np.where(is_first, index, 0))
-
-
-def _prefix(x: np.ndarray) -> np.ndarray:
-    """prefix[i] = x[0] + ... + x[i - 1] (so prefix[0] = 0 and len(prefix) = len(x) + 1)."""
-    out = np.zeros(len(x) + 1)
-    np.cumsum(x, out=out[1:])
-    return out
-
-
 class Layout:
-    """Rows sorted by group, placed in a (groups x longest group + 1) matrix, one group per row.
+    """Rows sorted by series, placed in a (series x longest series + 1) matrix, one series per row.
 
-    Prefix sums along a matrix row restart at every group, so one series' sums never
-    carry another's rounding; column 0 stays zero (the empty prefix).
+    Built from the series id of each sorted row. Prefix sums along a matrix row
+    restart at every series, so one series' sums never carry another's rounding;
+    column 0 stays zero (the empty prefix).
     """
 
-    def __init__(self, starts: np.ndarray):
-        position = np.arange(len(starts)) - starts
-        self.group = np.cumsum(position == 0) - 1
-        self.position = position
-        self.shape = (int(self.group[-1]) + 1 if len(starts) else 0, int(position.max(initial=0)) + 2)
-        self.flat = self.group * self.shape[1] + position + 1
+    def __init__(self, series_ids: np.ndarray):
+        index = np.arange(len(series_ids))
+        is_first = np.ones(len(series_ids), dtype=bool)
+        is_first[1:] = series_ids[1:] != series_ids[:-1]
+        self.start = np.maximum.accumulate(np.where(is_first, index, 0))  # first row of each row's series
+        self.position = index - self.start
+        series = np.cumsum(is_first) - 1
+        self.shape = (int(series[-1]) + 1 if len(series) else 0, int(self.position.max(initial=0)) + 2)
+        self.flat = series * self.shape[1] + self.position + 1
 
     def prefix(self, x: np.ndarray) -> np.ndarray:
+        """The flattened matrix of running sums: at `flat`, x summed over the series up to that row."""
         matrix = np.zeros(self.shape)
         matrix.ravel()[self.flat] = x
         return np.cumsum(matrix, axis=1, out=matrix).ravel()
 
     def trailing_sum(self, x: np.ndarray, lags: int) -> np.ndarray:
-        """Sum of x over the `lags` rows before each row within its group; the row itself never counts."""
+        """Sum of x over the `lags` rows before each row within its series; the row itself never counts."""
         prefix = self.prefix(x)
         row_start = self.flat - self.position - 1
         return prefix[self.flat - 1] - prefix[row_start + np.maximum(self.position - lags, 0)]
 
+    def from_first_nonzero(self, x: np.ndarray) -> np.ndarray:
+        """x with NaN before its series' first non-zero value: a series starts when it first has activity."""
+        active = ~np.isnan(x) & (x != 0)
+        return np.where(self.prefix(active.astype(np.float64))[self.flat] > 0, x, np.nan)
 
-def from_first_nonzero(x: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """x with NaN before each group's first non-zero value: a series starts when it first has activity."""
-    active = ~np.isnan(x) & (x != 0)
-    seen = _prefix(active.astype(np.float64))
-    index = np.arange(len(x))
-    return np.where(seen[index + 1] - seen[starts] > 0, x, np.nan)
-
-
-def _first_present(present: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Index of the first present value of each row's group (any index of the group when none is)."""
-    index = np.arange(len(present))
-    next_present = np.minimum.accumulate(np.where(present, index, len(present))[::-1])[::-1]
-    first = np.minimum(next_present[starts], len(present) - 1)
-    return np.where(starts[first] == starts, first, starts)
+    def first_present(self, present: np.ndarray) -> np.ndarray:
+        """Index of the first present value of each row's series (the series' first row when none is)."""
+        index = np.arange(len(present))
+        next_present = np.minimum.accumulate(np.where(present, index, len(present))[::-1])[::-1]
+        first = np.minimum(next_present[self.start], len(present) - 1)
+        return np.where(self.start[first] == self.start, first, self.start)
 
 
-def trailing_moments(x: np.ndarray, starts: np.ndarray, lags: int, layout: Layout | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trailing_moments(x: np.ndarray, layout: Layout, lags: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(n, mean, sample stddev) of the non-null values among the `lags` rows before each row.
 
     mean is NaN when n = 0 and stddev NaN when n < 2. Values are first shifted by their
-    group's first value, so sums of squares keep their precision on large values and a
+    series' first value, so sums of squares keep their precision on large values and a
     flat window gives exactly its value and a zero stddev.
     """
     present = ~np.isnan(x)
-    centre = np.nan_to_num(x[_first_present(present, starts)], nan=0.0)
+    centre = np.nan_to_num(x[layout.first_present(present)], nan=0.0)
     d = np.where(present, x - centre, 0.0)
-    layout = layout or Layout(starts)
     n = layout.trailing_sum(present.astype(np.float64), lags)
     s1 = layout.trailing_sum(d, lags)
     s2 = layout.trailing_sum(d * d, lags)
@@ -111,18 +96,17 @@ def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics
     codes = [_codes(table.column(k)) for k in series_keys]
     days = table.column(date).cast(pa.int32()).to_numpy()
     order = np.lexsort([days, *reversed(codes)])
+    # One id per series: the sorted rows' key codes change exactly where a new series begins.
     changes = np.zeros(table.num_rows, dtype=bool)
-    changes[:1] = True
     for key_codes in codes:
         ordered = key_codes[order]
         changes[1:] |= ordered[1:] != ordered[:-1]
-    starts = group_starts(np.cumsum(changes))
-    layout = Layout(starts)
-    volume_n, volume_mean, _ = trailing_moments(_floats(table.column("volume"))[order], starts, lags, layout)
+    layout = Layout(np.cumsum(changes))
+    volume_n, volume_mean, _ = trailing_moments(_floats(table.column("volume"))[order], layout, lags)
     out = {"baseline_volume": np.where(volume_n > 0, volume_mean, np.nan)}
     for m in metrics:
-        value = from_first_nonzero(_floats(table.column(m))[order], starts)
-        n, mean, stddev = trailing_moments(value, starts, lags, layout)
+        value = layout.from_first_nonzero(_floats(table.column(m))[order])
+        n, mean, stddev = trailing_moments(value, layout, lags)
         out.update({f"value__{m}": value, f"expected__{m}": mean, f"scale__{m}": stddev, f"n_points__{m}": n})
     kept = table.select([name for name in table.column_names if name not in ("volume", *metrics)]).take(order)
     for name, values in out.items():
