@@ -268,7 +268,7 @@ def test_monthly_mart_matches_an_independent_recomputation(spark, settings, reco
     assert_approx_df_equality(actual, expected, precision=0.005, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_comments_mart_return_rate_matches_a_pairwise_recomputation(spark, settings, tiny_gold):
+def test_comments_mart_matches_a_pairwise_recomputation(spark, settings, tiny_gold):
     # The definition, literally: a listener returned when any listen to the same creator
     # falls in (first listen to the episode, + 7 days]. Pairwise is fine on tiny data.
     listens = _gold(spark, settings, "fct_events").filter("is_listen").select("listener_id", "creator_id", "episode_id", "event_ts")
@@ -280,10 +280,22 @@ def test_comments_mart_return_rate_matches_a_pairwise_recomputation(spark, setti
         .select("episode_id", "listener_id").distinct()
         .groupBy("episode_id").agg(F.count("*").cast("long").alias("returning_listeners_7d"))
     )
+    per_episode = _gold(spark, settings, "fct_events").groupBy("episode_id").agg(
+        F.sum(F.col("is_listen").cast("long")).alias("listens"),
+        F.countDistinct(F.when(F.col("is_listen"), F.col("listener_id"))).alias("listeners"),
+        F.sum((F.col("event_type") == "follow").cast("long")).alias("follows"),
+    )
+    columns = ["episode_id", "listens", "listeners", "follows", "returning_listeners_7d"]
     mart = _gold(spark, settings, "fct_episode_comments_impact")
-    expected = mart.select("episode_id").join(returned, "episode_id", "left").fillna(0, ["returning_listeners_7d"])
+    expected = (
+        mart.select("episode_id")
+        .join(per_episode, "episode_id", "left")
+        .join(returned, "episode_id", "left")
+        .fillna(0, columns[1:])
+        .select(*columns)
+    )
     assert returned.agg(F.sum("returning_listeners_7d")).first()[0] > 0
-    assert_df_equality(mart.select("episode_id", "returning_listeners_7d"), expected, ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(mart.select(*columns), expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_monthly_podcast_columns_are_null_before_the_window_and_set_inside(spark, settings, tiny_gold):

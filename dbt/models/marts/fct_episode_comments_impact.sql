@@ -28,59 +28,54 @@ listens as (
 
 ),
 
-first_listens as (
+-- For every listen: how many listens of the same listener to the same creator
+-- fall in (this listen, this listen + 7 days]. One sort per listener and
+-- creator, with a bounded range frame, instead of pairing listens.
+listens_ahead as (
 
     select
         listener_id,
         creator_id,
         episode_id,
-        min(event_ts) as first_listen_at
-    from listens
-    group by
-        listener_id,
-        creator_id,
-        episode_id
-
-),
-
--- Each listener's listen instants per creator, with the next one after it: a
--- listener returned within 7 days of a first listen when that next listen falls
--- in (first listen, first listen + 7 days]. One sort instead of pairing every
--- first listen with every later listen.
-listen_instants as (
-
-    select distinct
-        listener_id,
-        creator_id,
-        event_ts
-    from listens
-
-),
-
-next_listens as (
-
-    select
-        listener_id,
-        creator_id,
         event_ts,
-        lead(event_ts) over (partition by listener_id, creator_id order by event_ts) as next_listen_at
-    from listen_instants
+        count(event_ts) over (
+            partition by listener_id, creator_id
+            order by unix_micros(event_ts)
+            range between 1 following and {{ 7 * 24 * 3600 * 1000000 }} following
+        ) as listens_within_7d_after
+    from listens
 
 ),
 
-returns as (
+-- Each listener's first listen of each episode (on the same shuffle as above:
+-- the episode refines the listener-creator partition).
+first_listens as (
 
     select
-        first_listens.episode_id,
-        first_listens.listener_id,
-        case
-            when next_listens.next_listen_at <= first_listens.first_listen_at + interval 7 days then 1 else 0
-        end as has_returned_7d
+        episode_id,
+        listener_id,
+        listens_within_7d_after > 0 as has_returned_7d
+    from (
+        select
+            *,
+            row_number() over (
+                partition by listener_id, creator_id, episode_id
+                order by event_ts asc nulls last
+            ) as episode_listen_number
+        from listens_ahead
+    ) as numbered
+    where episode_listen_number = 1
+
+),
+
+episode_listeners as (
+
+    select
+        episode_id,
+        count(listener_id) as listeners,
+        sum(case when has_returned_7d then 1 else 0 end) as returning_listeners_7d
     from first_listens
-    inner join next_listens
-        on first_listens.listener_id = next_listens.listener_id
-        and first_listens.creator_id = next_listens.creator_id
-        and first_listens.first_listen_at = next_listens.event_ts
+    group by episode_id
 
 ),
 
@@ -89,20 +84,9 @@ episode_events as (
     select
         episode_id,
         sum(case when is_listen then 1 else 0 end) as listens,
-        count(distinct case when is_listen then listener_id end) as listeners,
         sum(case when event_type = 'follow' then 1 else 0 end) as follows,
         sum(case when event_type = 'comment' then 1 else 0 end) as comments
     from events
-    group by episode_id
-
-),
-
-episode_returns as (
-
-    select
-        episode_id,
-        sum(has_returned_7d) as returning_listeners_7d
-    from returns
     group by episode_id
 
 ),
@@ -117,17 +101,17 @@ final as (
         episodes.publish_date,
         episodes.publish_week,
         cast(coalesce(episode_events.listens, 0) as bigint) as listens,
-        cast(coalesce(episode_events.listeners, 0) as bigint) as listeners,
+        cast(coalesce(episode_listeners.listeners, 0) as bigint) as listeners,
         cast(coalesce(episode_events.follows, 0) as bigint) as follows,
         cast(coalesce(episode_events.comments, 0) as bigint) as comments,
-        cast(coalesce(episode_returns.returning_listeners_7d, 0) as bigint) as returning_listeners_7d,
-        {{ safe_divide('episode_returns.returning_listeners_7d', 'episode_events.listeners') }} as listener_7d_return_rate,
-        {{ safe_divide('episode_events.follows', 'episode_events.listeners') }} as follows_per_listener
+        cast(coalesce(episode_listeners.returning_listeners_7d, 0) as bigint) as returning_listeners_7d,
+        {{ safe_divide('episode_listeners.returning_listeners_7d', 'episode_listeners.listeners') }} as listener_7d_return_rate,
+        {{ safe_divide('episode_events.follows', 'episode_listeners.listeners') }} as follows_per_listener
     from episodes
     left join episode_events
         on episodes.episode_id = episode_events.episode_id
-    left join episode_returns
-        on episodes.episode_id = episode_returns.episode_id
+    left join episode_listeners
+        on episodes.episode_id = episode_listeners.episode_id
 
 )
 
