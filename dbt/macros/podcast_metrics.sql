@@ -6,27 +6,50 @@
         subscription_revenue_usd = active_listeners * sub_conversion * arppu_usd
     hold row by row. A 0 denominator gives null.
 -#}
-{% macro podcast_raw_aggregates() -%}
-        cast(coalesce(sum(listens), 0) as bigint) as listens,
-        cast(coalesce(sum(completed_listens), 0) as bigint) as completed_listens,
-        cast(count(distinct listening_listener_id) as bigint) as active_listeners,
-        cast(coalesce(sum(ad_opportunities), 0) as bigint) as ad_opportunities,
-        cast(coalesce(sum(filled_impressions), 0) as bigint) as filled_impressions,
-        {{ money('coalesce(sum(ad_revenue_usd), 0)') }} as ad_revenue_usd,
-        {{ money('coalesce(sum(subscription_revenue_usd), 0)') }} as subscription_revenue_usd,
-        cast(count(distinct paying_patron_id) as bigint) as paying_patrons,
-        {{ money('coalesce(sum(partner_payout_usd), 0)') }} as partner_payout_usd,
-        {{ money('coalesce(sum(ad_revenue_usd), 0) + coalesce(sum(subscription_revenue_usd), 0) + coalesce(sum(partner_payout_usd), 0)') }} as creator_revenue_usd,
-        cast(coalesce(sum(follows), 0) as bigint) as follows,
-        cast(coalesce(sum(shares), 0) as bigint) as shares,
-        cast(coalesce(sum(comments), 0) as bigint) as comments,
-        cast(coalesce(sum(episodes_published), 0) as bigint) as episodes_published
+
+{#-
+    The raw columns, in output order: (column, kind, source column). `count` and
+    `money` are sums, so they can be summed again at a coarser grain; `distinct`
+    counts distinct ids; `total` is the North Star, the sum of the three streams.
+-#}
+{% macro podcast_raw_spec() -%}
+    {{ return([
+        ('listens', 'count', 'listens'),
+        ('completed_listens', 'count', 'completed_listens'),
+        ('active_listeners', 'distinct', 'listening_listener_id'),
+        ('ad_opportunities', 'count', 'ad_opportunities'),
+        ('filled_impressions', 'count', 'filled_impressions'),
+        ('ad_revenue_usd', 'money', 'ad_revenue_usd'),
+        ('subscription_revenue_usd', 'money', 'subscription_revenue_usd'),
+        ('paying_patrons', 'distinct', 'paying_patron_id'),
+        ('partner_payout_usd', 'money', 'partner_payout_usd'),
+        ('creator_revenue_usd', 'total', none),
+        ('follows', 'count', 'follows'),
+        ('shares', 'count', 'shares'),
+        ('comments', 'count', 'comments'),
+        ('episodes_published', 'count', 'episodes_published'),
+    ]) }}
+{%- endmacro %}
+
+{#- The raw aggregates of the given kinds (all by default), in spec order. -#}
+{% macro podcast_raw_aggregates(kinds=('count', 'money', 'distinct', 'total')) -%}
+    {%- set rendered = [] -%}
+    {%- for column, kind, source in podcast_raw_spec() if kind in kinds -%}
+        {%- if kind == 'count' -%}
+            {%- do rendered.append('cast(coalesce(sum(' ~ source ~ '), 0) as bigint) as ' ~ column) -%}
+        {%- elif kind == 'money' -%}
+            {%- do rendered.append(money('coalesce(sum(' ~ source ~ '), 0)') ~ ' as ' ~ column) -%}
+        {%- elif kind == 'distinct' -%}
+            {%- do rendered.append('cast(count(distinct ' ~ source ~ ') as bigint) as ' ~ column) -%}
+        {%- else -%}
+            {%- do rendered.append(money('coalesce(sum(ad_revenue_usd), 0) + coalesce(sum(subscription_revenue_usd), 0) + coalesce(sum(partner_payout_usd), 0)') ~ ' as ' ~ column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ rendered | join(',\n        ') }}
 {%- endmacro %}
 
 {% macro podcast_raw_columns() -%}
-    {{ return(['listens', 'completed_listens', 'active_listeners', 'ad_opportunities', 'filled_impressions',
-               'ad_revenue_usd', 'subscription_revenue_usd', 'paying_patrons', 'partner_payout_usd',
-               'creator_revenue_usd', 'follows', 'shares', 'comments', 'episodes_published']) }}
+    {{ return(podcast_raw_spec() | map(attribute=0) | list) }}
 {%- endmacro %}
 
 {% macro podcast_ratio_columns() -%}

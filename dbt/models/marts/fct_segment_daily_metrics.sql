@@ -89,18 +89,87 @@ activity as (
 
 ),
 
-segment_daily as (
+-- The sums first per creator and day, so the cube below reads one row per
+-- creator-day instead of one per activity row.
+creator_daily as (
+
+    select
+        activity_date,
+        country_code,
+        category,
+        creator_tier,
+        {{ podcast_raw_aggregates(kinds=('count', 'money')) }}
+    from activity
+    group by
+        activity_date,
+        creator_id,
+        country_code,
+        category,
+        creator_tier
+
+),
+
+segment_sums as (
 
     select
         activity_date as metric_date,
         country_code,
         category,
         creator_tier,
-        {{ podcast_raw_aggregates() }}
-    from activity
+        {{ podcast_raw_aggregates(kinds=('count', 'money', 'total')) }}
+    from creator_daily
     group by
         activity_date,
         cube(country_code, category, creator_tier)
+
+),
+
+-- Distinct listeners and paying patrons, each counted on its own over its ids
+-- made distinct per finest segment first: one distinct count per cube keeps
+-- Spark from expanding every activity row once per distinct column.
+{% for column, source in [('active_listeners', 'listening_listener_id'), ('paying_patrons', 'paying_patron_id')] %}
+segment_{{ column }} as (
+
+    select
+        activity_date as metric_date,
+        country_code,
+        category,
+        creator_tier,
+        cast(count(distinct {{ source }}) as bigint) as {{ column }}
+    from (
+        select distinct
+            activity_date,
+            country_code,
+            category,
+            creator_tier,
+            {{ source }}
+        from activity
+        where {{ source }} is not null
+    ) as finest
+    group by
+        activity_date,
+        cube(country_code, category, creator_tier)
+
+),
+
+{% endfor %}
+segment_daily as (
+
+    select
+        segment_sums.*,
+        segment_active_listeners.active_listeners,
+        segment_paying_patrons.paying_patrons
+    from segment_sums
+    left join segment_active_listeners
+        on segment_sums.metric_date = segment_active_listeners.metric_date
+        and segment_sums.country_code <=> segment_active_listeners.country_code
+        and segment_sums.category <=> segment_active_listeners.category
+        and segment_sums.creator_tier <=> segment_active_listeners.creator_tier
+    left join segment_paying_patrons
+        on segment_sums.metric_date = segment_paying_patrons.metric_date
+        and segment_sums.country_code <=> segment_paying_patrons.country_code
+        and segment_sums.category <=> segment_paying_patrons.category
+        and segment_sums.creator_tier <=> segment_paying_patrons.creator_tier
 
 ),
 
