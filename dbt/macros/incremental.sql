@@ -1,10 +1,10 @@
 {#-
     The first date an incremental run re-reads: the newest date already in the
     table minus the `lookback_days` var, as a date literal. It is looked up
-    before the model's SQL runs, not left as a subquery, so Spark can prune the
-    Delta partitions of the source with it (a scalar subquery is not used for
-    partition pruning) and Delta's MERGE can take it in its condition. An empty
-    table re-reads everything. Only meaningful inside is_incremental().
+    before the model's SQL runs, not left as a subquery, so Spark prunes the
+    source's Delta partitions with it (a scalar subquery is not used for
+    partition pruning). An empty table re-reads everything. Only meaningful
+    inside is_incremental().
 -#}
 {% macro incremental_cutoff(date_column) -%}
     {%- if not execute -%}

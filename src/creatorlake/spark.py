@@ -79,6 +79,7 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
     spark = builder.enableHiveSupport().getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     quiet_query_error_logs()
+    quiet_metastore_replace_errors(spark)
     return spark
 
 
@@ -90,6 +91,16 @@ def quiet_query_error_logs() -> None:
 
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def quiet_metastore_replace_errors(spark: SparkSession) -> None:
+    """The embedded Hive metastore logs 'ERROR HiveAlterHandler: Failed to alter table' whenever
+    Delta replaces a table it has registered (every rerun of a dbt table model); Spark ignores
+    it and the table is replaced correctly, so the line is only noise in local runs."""
+    jvm = spark.sparkContext._jvm
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.hadoop.hive.metastore.HiveAlterHandler", jvm.org.apache.logging.log4j.Level.OFF
+    )
 
 
 def ensure_schemas(spark: SparkSession, settings: Settings) -> None:

@@ -161,15 +161,9 @@ segment_daily as (
         segment_paying_patrons.paying_patrons
     from segment_sums
     left join segment_active_listeners
-        on segment_sums.metric_date = segment_active_listeners.metric_date
-        and segment_sums.country_code <=> segment_active_listeners.country_code
-        and segment_sums.category <=> segment_active_listeners.category
-        and segment_sums.creator_tier <=> segment_active_listeners.creator_tier
+        on {{ same_segment_day('segment_sums', 'segment_active_listeners') }}
     left join segment_paying_patrons
-        on segment_sums.metric_date = segment_paying_patrons.metric_date
-        and segment_sums.country_code <=> segment_paying_patrons.country_code
-        and segment_sums.category <=> segment_paying_patrons.category
-        and segment_sums.creator_tier <=> segment_paying_patrons.creator_tier
+        on {{ same_segment_day('segment_sums', 'segment_paying_patrons') }}
 
 ),
 
@@ -201,10 +195,7 @@ filled as (
         {% endfor %}
     from spine
     left join segment_daily
-        on spine.metric_date = segment_daily.metric_date
-        and spine.country_code <=> segment_daily.country_code
-        and spine.category <=> segment_daily.category
-        and spine.creator_tier <=> segment_daily.creator_tier
+        on {{ same_segment_day('spine', 'segment_daily') }}
 
 ),
 
