@@ -43,6 +43,20 @@ def test_only_cpm_moves_so_cpm_takes_the_whole_change(spark):
     assert row.decomposition_method == "ads lmdi, subscriptions lmdi"
 
 
+def test_log_mean_of_unequal_values_with_one_logarithm_is_their_limit_not_an_error(spark):
+    from pyspark.sql import functions as F
+
+    from creatorlake.rootcause.decompose import _log_mean
+
+    a = 1e12
+    b = math.nextafter(a, math.inf)
+    assert a != b and math.log(a) == math.log(b)  # the case ANSI division by zero used to hit
+    rows = spark.createDataFrame([(a, b), (320.0, 381.15)], "a double, b double")
+    got = [r[0] for r in rows.select(_log_mean(F.col("a"), F.col("b"))).collect()]
+    assert got[0] == a
+    assert got[1] == pytest.approx((320.0 - 381.15) / (math.log(320.0) - math.log(381.15)))
+
+
 def test_lmdi_contribution_matches_the_log_mean_formula(spark):
     after = with_(listens=11000, ad_opportunities=23100, filled_impressions=17325, ad_revenue_usd=381.15)
     row = decompose(changes(spark, [(BASE, after)])).first()

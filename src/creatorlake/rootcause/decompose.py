@@ -81,7 +81,9 @@ def _broken(chain) -> Column:
 
 
 def _log_mean(a: Column, b: Column) -> Column:
-    return F.when(a == b, a).otherwise((a - b) / (F.log(a) - F.log(b)))
+    # Two unequal doubles can share a logarithm; the log mean of such a pair is a itself
+    # (its limit), never an ANSI division by zero.
+    return F.coalesce(F.when(a == b, a), F.try_divide(a - b, F.log(a) - F.log(b)), a)
 
 
 def _lmdi(before: Sequence[Column], after: Sequence[Column], v0: Column, v1: Column) -> list[Column]:
