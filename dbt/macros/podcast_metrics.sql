@@ -98,3 +98,47 @@
         {{ carried.get(column, zero) }} as {{ column }}{{ "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#-
+    The raw columns of int_podcast_activity rows grouped by `keys` (columns of
+    `relation`), as a query: the sums in one aggregation and each distinct count
+    in its own, joined on the keys. One aggregation holding two count(distinct)
+    makes Spark expand every input row once per distinct column (~30M rows x 3
+    at the default scale, spilling); a lone count(distinct) aggregates in two
+    cheap phases instead.
+-#}
+{% macro podcast_raw_query(relation, keys) -%}
+    {%- set distinct_columns = [] -%}
+    {%- for column, kind, source in podcast_raw_spec() if kind == 'distinct' -%}
+        {%- do distinct_columns.append((column, source)) -%}
+    {%- endfor -%}
+    select
+        {% for key in keys -%}
+        sums.{{ key }},
+        {% endfor -%}
+        {% for column, kind, source in podcast_raw_spec() -%}
+        {% if kind == 'distinct' -%}
+        coalesce({{ column }}.{{ column }}, cast(0 as bigint)) as {{ column }}
+        {%- else -%}
+        sums.{{ column }}
+        {%- endif %}{{ ',' if not loop.last }}
+        {% endfor -%}
+    from (
+        select
+            {{ keys | join(', ') }},
+            {{ podcast_raw_aggregates(kinds=('count', 'money', 'total')) }}
+        from {{ relation }}
+        group by {{ keys | join(', ') }}
+    ) as sums
+    {% for column, source in distinct_columns -%}
+    left join (
+        select
+            {{ keys | join(', ') }},
+            cast(count(distinct {{ source }}) as bigint) as {{ column }}
+        from {{ relation }}
+        where {{ source }} is not null
+        group by {{ keys | join(', ') }}
+    ) as {{ column }}
+        on {% for key in keys %}sums.{{ key }} <=> {{ column }}.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+    {% endfor -%}
+{%- endmacro %}

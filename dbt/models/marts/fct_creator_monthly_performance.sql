@@ -68,16 +68,18 @@ decline_thresholds as (
 
 ),
 
-podcast_monthly_raw as (
+monthly_activity as (
 
     select
-        creator_id,
-        {{ month_start('activity_date') }} as month_start_date,
-        {{ podcast_raw_aggregates() }}
+        *,
+        {{ month_start('activity_date') }} as month_start_date
     from podcast_activity
-    group by
-        creator_id,
-        {{ month_start('activity_date') }}
+
+),
+
+podcast_monthly_raw as (
+
+    {{ podcast_raw_query('monthly_activity', ['creator_id', 'month_start_date']) }}
 
 ),
 

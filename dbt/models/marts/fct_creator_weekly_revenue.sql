@@ -46,18 +46,20 @@ creator_weeks as (
 
 ),
 
-weekly_raw as (
+weekly_activity as (
 
     select
-        podcast_activity.creator_id,
-        {{ week_start('podcast_activity.activity_date') }} as week_start_date,
-        {{ podcast_raw_aggregates() }}
+        podcast_activity.*,
+        {{ week_start('podcast_activity.activity_date') }} as week_start_date
     from podcast_activity
     inner join podcast_window
         on podcast_activity.activity_date between podcast_window.window_start_date and podcast_window.window_end_date
-    group by
-        podcast_activity.creator_id,
-        {{ week_start('podcast_activity.activity_date') }}
+
+),
+
+weekly_raw as (
+
+    {{ podcast_raw_query('weekly_activity', ['creator_id', 'week_start_date']) }}
 
 ),
 
