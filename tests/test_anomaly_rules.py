@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule
 from creatorlake.anomaly.detect import complete_spine, score_all
-from segment_daily_rows import day, frame, series_rows
+from segment_daily_rows import day, frame, row, series_rows
 
 
 def config(metric="cpm", **options) -> AnomalyConfig:
@@ -80,3 +80,61 @@ def test_segments_below_min_volume_are_not_scored(spark):
     scored = score_all(complete_spine(frame(spark, small + large)), config(min_volume=100.0))
     flags = {r.country_code: r.is_scored for r in scored.filter(F.col("metric_date") == day(7)).collect() if r.metric == "cpm"}
     assert flags == {"LU": False, "DE": True}
+
+
+
+ADS = [100.0, 104.0, 97.0, 101.0, 99.0, 103.0, 96.0, 100.0, 102.0, 98.0]
+
+
+def revenue_rows(payouts: dict[int, float]) -> list:
+    """Creator revenue = ad revenue (100 give or take) + partner payouts on the given days."""
+    return [
+        row(metric_date=day(i), listens=1000, ad_revenue_usd=a, partner_payout_usd=payouts.get(i, 0.0), creator_revenue_usd=a + payouts.get(i, 0.0))
+        for i, a in enumerate(ADS)
+    ]
+
+
+def test_scheduled_payouts_are_expected_not_anomalies_nor_history(spark):
+    rows = revenue_rows({7: 1000.0})
+    scored = by_day(spark, rows, config("creator_revenue_usd"))
+    scheduled = by_day(spark, rows, config("creator_revenue_usd", payouts="scheduled"))
+    assert scored[day(7)].z_score > 100  # a payout scored as revenue: the run's top "anomaly"
+    payout_day = scheduled[day(7)]
+    assert payout_day.value == pytest.approx(1100.0)
+    assert payout_day.expected == pytest.approx(statistics.mean(ADS[0:7]) + 1000.0)
+    assert payout_day.z_score == pytest.approx((100.0 - statistics.mean(ADS[0:7])) / statistics.stdev(ADS[0:7]))
+    # The day after: the payout is not part of the baseline either.
+    assert scheduled[day(8)].z_score == pytest.approx((102.0 - statistics.mean(ADS[1:8])) / statistics.stdev(ADS[1:8]))
+
+
+def test_rpm_with_scheduled_payouts_scores_revenue_per_listen_without_them(spark):
+    rows = revenue_rows({7: 1000.0})
+    for r in rows:
+        r["rpm"] = 1000 * float(r["creator_revenue_usd"]) / r["listens"]
+    scheduled = by_day(spark, rows, config("rpm", payouts="scheduled"))
+    net_rpm = [1000 * a / 1000 for a in ADS]
+    assert scheduled[day(7)].value == pytest.approx(1100.0)
+    assert scheduled[day(7)].z_score == pytest.approx((net_rpm[7] - statistics.mean(net_rpm[0:7])) / statistics.stdev(net_rpm[0:7]))
+
+
+def test_each_metric_applies_min_volume_to_its_own_volume_column(spark):
+    values = [0.010, 0.011, 0.009, 0.010, 0.012, 0.010, 0.011, 0.030]
+    few = [dict(r, paying_patrons=1) for r in series_rows("sub_conversion", values, {"country_code": "LU"}, listens=5000)]
+    many = [dict(r, paying_patrons=50) for r in series_rows("sub_conversion", values, {"country_code": "DE"}, listens=5000)]
+    cfg = config("sub_conversion", volume_column="paying_patrons", min_volume=5.0)
+    scored = score_all(complete_spine(frame(spark, few + many)), cfg)
+    flags = {r.country_code: r.is_scored for r in scored.filter(F.col("metric_date") == day(7)).collect()}
+    assert flags == {"LU": False, "DE": True}
+
+
+def test_a_weekday_profile_flags_a_drop_that_weekly_seasonality_hides_from_a_plain_mean(spark):
+    week = [1000.0, 1010.0, 990.0, 1005.0, 995.0, 600.0, 610.0]  # START is a Monday: weekends dip
+    noise = [0.0, 3.0, -2.0, 1.0, -4.0, 2.0, -1.0, 4.0, -3.0, 0.0, 2.0]
+    values = [week[i % 7] + noise[i % 11] for i in range(35)]
+    values[30] *= 0.7  # a Wednesday 30% down: still above the weekend level
+    plain = by_day(spark, series_rows("listens", values), config("listens", window=28, min_points=14))
+    profile = by_day(spark, series_rows("listens", values), config("listens", window=28, min_points=14, seasonality="weekday_profile"))
+    assert abs(plain[day(30)].z_score) < 3
+    assert profile[day(30)].z_score <= -3 and profile[day(30)].method == "zscore_weekday_profile"
+    assert profile[day(30)].expected == pytest.approx(statistics.mean(values[2:30:7]))
+    assert abs(profile[day(33)].z_score) < 3  # a Saturday: its dip is expected

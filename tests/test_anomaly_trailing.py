@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from creatorlake.anomaly.trailing import Layout, score_bucket, trailing_moments
+from creatorlake.anomaly.trailing import Layout, score_bucket, trailing_moments, weekday_profile_moments
 
 
 def brute_force(values: list[float], lags: int) -> list[tuple[int, float, float]]:
@@ -65,3 +65,47 @@ def test_a_small_series_keeps_its_precision_after_a_huge_one_in_the_same_bucket(
     _, _, stdev = trailing_moments(x, Layout(np.repeat([0, 1], [len(huge), len(small)])), lags=7)
     expected = [row[2] for row in brute_force(list(small), 7)]
     np.testing.assert_allclose(stdev[len(huge):], expected, rtol=1e-6)
+
+
+def brute_force_weekday_profile(values: list[float], lags: int) -> list[tuple[int, float, float]]:
+    """Expected = same-weekday mean of the window; scale = pooled within-weekday stddev * sqrt(1 + 1/k)."""
+    out = []
+    for i in range(len(values)):
+        window = [(j % 7, values[j]) for j in range(max(0, i - lags), i) if not np.isnan(values[j])]
+        same = [v for j, v in ((j, values[j]) for j in range(max(0, i - lags), i)) if (i - j) % 7 == 0 and not np.isnan(v)]
+        classes = {}
+        for weekday, v in window:
+            classes.setdefault(weekday, []).append(v)
+        squares = sum(sum((v - statistics.fmean(c)) ** 2 for v in c) for c in classes.values())
+        dof = sum(len(c) - 1 for c in classes.values())
+        expected = statistics.fmean(same) if same else np.nan
+        scale = np.sqrt(squares / dof) * np.sqrt(1 + 1 / len(same)) if dof > 0 and same else np.nan
+        out.append((len(window), expected, scale))
+    return out
+
+
+def test_weekday_profile_matches_brute_force_with_gaps_and_large_values():
+    rng = np.random.default_rng(11)
+    weekly = np.array([1.0, 1.2, 1.1, 0.9, 1.3, 0.6, 0.5])
+    groups = [1e6 * np.tile(weekly, 10)[:size] + rng.normal(0, 1e3, size) for size in (3, 9, 70, 45)]
+    for g in groups:
+        g[rng.random(len(g)) < 0.15] = np.nan
+    x = np.concatenate(groups)
+    layout = Layout(np.repeat(np.arange(len(groups)), [len(g) for g in groups]))
+    # Each series starts on a different weekday: day numbers run on across series.
+    weekday = np.arange(len(x)) % 7
+    n, expected, scale = weekday_profile_moments(x, layout, weekday, lags=28)
+    truth = [row for g in groups for row in brute_force_weekday_profile(list(g), 28)]
+    assert n.tolist() == [row[0] for row in truth]
+    np.testing.assert_allclose(expected, [row[1] for row in truth], rtol=1e-12)
+    np.testing.assert_allclose(scale, [row[2] for row in truth], rtol=1e-6)
+
+
+def test_weekly_seasonality_leaves_the_weekday_profile_scale_but_not_the_plain_one():
+    weekly = np.tile([100.0, 100.0, 100.0, 100.0, 100.0, 40.0, 40.0], 8) + np.tile([0.0, 1.0, -1.0, 0.5], 14)
+    layout = Layout(np.zeros(len(weekly), dtype=np.int64))
+    _, _, plain = trailing_moments(weekly, layout, lags=28)
+    _, expected, profile = weekday_profile_moments(weekly, layout, np.arange(len(weekly)) % 7, lags=28)
+    assert plain[-1] > 25
+    assert profile[-1] < 1.5
+    assert expected[-1] == pytest.approx(statistics.fmean(weekly[-29::7][:4]))

@@ -19,7 +19,7 @@ def changes(spark, pairs):
     """pairs: list of (before, after) dicts of raw components."""
     schema = ", ".join(f"{c}_{p} double" for c in RAW for p in (0, 1))
     rows = [tuple(float(before[c]) if p == 0 else float(after[c]) for c in RAW for p in (0, 1)) for before, after in pairs]
-    return spark.createDataFrame(rows, "case int, " + schema) if False else spark.createDataFrame(rows, schema)
+    return spark.createDataFrame(rows, schema)
 
 
 def with_(**overrides):
@@ -134,6 +134,16 @@ def test_largest_remainder_keeps_the_sum_exact(spark):
 )
 def test_dominant_driver_on_toy_cases(spark, after, driver):
     assert decompose(changes(spark, [(BASE, after)])).first().dominant_driver == driver
+
+
+def test_an_audience_drop_is_a_listens_drop_even_when_it_offsets_inside_subscriptions(spark):
+    # 40% fewer listens and listeners; the paying patrons stay, so subscription
+    # revenue does not move: active_listeners (-) and sub_conversion (+) cancel.
+    after = with_(listens=6000, ad_opportunities=12000, filled_impressions=9600, ad_revenue_usd=192.00, active_listeners=2400)
+    row = decompose(changes(spark, [(BASE, after)])).first()
+    assert contributions(row)["active_listeners"] < contributions(row)["listens"] < 0  # the largest single move...
+    assert contributions(row)["active_listeners"] + contributions(row)["sub_conversion"] == 0  # ...cancelled in its stream
+    assert row.dominant_driver == "listens" and row.dominant_share == pytest.approx(1.0)
 
 
 def test_output_schema_has_one_decimal_column_per_driver(spark):

@@ -60,15 +60,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def evaluate_run(spark, settings, config, daily, scored, incidents) -> None:
-    from pyspark.sql import functions as F
-
     from creatorlake.anomaly.evaluate import evaluate, report_lines
     from creatorlake.rootcause.command import explanation_rule
     from creatorlake.rootcause.explain import explain_anomalies
 
     with timed(STAGE, f"evaluate against {len(incidents)} planted incident(s)"):
         anomalies = spark.table(settings.table("gold", config.anomalies_table))
-        explanations = explain_anomalies(anomalies.filter(F.col("metric") == "creator_revenue_usd"), daily, explanation_rule(config), ["creator_revenue_usd"])
+        explanations = explain_anomalies(anomalies, daily, explanation_rule(config), config.revenue_metrics)
         scored_points = scored.filter("is_scored").count()
         result = evaluate(
             [r.asDict() for r in anomalies.collect()],

@@ -12,8 +12,11 @@ from creatorlake.errors import ConfigError
 
 CONF_FILE_NAME = "anomaly.yml"
 BASELINES = ("mean", "median", "stl")
-SEASONALITIES = ("none", "weekday")
-RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale")
+SEASONALITIES = ("none", "weekday", "weekday_profile")
+RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale", "volume_column", "payouts")
+PAYOUTS = ("scored", "scheduled")
+# Metrics that hold partner payouts, so `payouts: scheduled` means something for them.
+PAYOUT_METRICS = ("creator_revenue_usd", "rpm")
 TOP_LEVEL = ("tables", "volume_column", "defaults", "metrics", "rootcause")
 TABLE_KEYS = ("source", "anomalies", "drivers", "explanations")
 ROOTCAUSE_OPTIONS = ("revenue_metrics", "drill_down_top")
@@ -32,11 +35,20 @@ class MetricRule:
     baseline: str = "mean"
     min_volume: float = 0.0
     min_relative_scale: float = 0.01
+    volume_column: str = "listens"
+    # "scheduled": partner payouts are monthly disbursements known in advance, so
+    # they are taken out of the scored series and added to its expected value.
+    payouts: str = "scored"
 
     @property
     def step(self) -> int:
         """Days between two points of one baseline series."""
         return 7 if self.seasonality == "weekday" else 1
+
+    @property
+    def expected_points(self) -> int:
+        """Points the expected value is the mean of: the same weekday's only with any weekday seasonality."""
+        return self.window // 7 if self.seasonality in ("weekday", "weekday_profile") else self.window
 
     @property
     def lags(self) -> int:
@@ -46,12 +58,12 @@ class MetricRule:
     @property
     def method(self) -> str:
         name = {"mean": "zscore", "median": "mad", "stl": "stl"}[self.baseline]
-        return f"{name}_weekday" if self.seasonality == "weekday" and self.baseline != "stl" else name
+        return f"{name}_{self.seasonality}" if self.seasonality != "none" and self.baseline != "stl" else name
 
     @property
     def group(self) -> tuple[Any, ...]:
         """Rules sharing a group are scored in one pass over the data."""
-        return (self.baseline, self.seasonality, self.window)
+        return (self.baseline, self.seasonality, self.window, self.volume_column)
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def _choice(value: Any, choices: tuple[str, ...], where: str) -> str:
     return value
 
 
-def parse_rule(metric: str, options: Mapping[str, Any], where: str) -> MetricRule:
+def parse_rule(metric: str, options: Mapping[str, Any], where: str, volume_column: str = "listens") -> MetricRule:
     _unknown(options, RULE_OPTIONS, where, "option")
     rule = MetricRule(
         metric=metric,
@@ -111,10 +123,16 @@ def parse_rule(metric: str, options: Mapping[str, Any], where: str) -> MetricRul
         baseline=_choice(options.get("baseline", "mean"), BASELINES, f"{where}.baseline"),
         min_volume=_number(options.get("min_volume", 0), f"{where}.min_volume", float, 0.0),
         min_relative_scale=_number(options.get("min_relative_scale", 0.01), f"{where}.min_relative_scale", float, 0.0),
+        volume_column=_choice(options.get("volume_column", volume_column), METRIC_COLUMNS, f"{where}.volume_column"),
+        payouts=_choice(options.get("payouts", "scored"), PAYOUTS, f"{where}.payouts"),
     )
+    if rule.payouts == "scheduled" and metric not in PAYOUT_METRICS:
+        raise ConfigError(f"{where}: payouts: scheduled applies only to metrics holding partner payouts ({', '.join(PAYOUT_METRICS)})")
     if rule.threshold <= 0:
         raise ConfigError(f"{where}.threshold must be > 0, got {rule.threshold!r}")
-    if rule.seasonality == "weekday" and rule.window % 7:
+    if rule.seasonality == "weekday_profile" and rule.baseline != "mean":
+        raise ConfigError(f"{where}: seasonality weekday_profile needs baseline mean, got {rule.baseline}")
+    if rule.seasonality != "none" and rule.window % 7:
         raise ConfigError(f"{where}: a weekday baseline needs a window in whole weeks, got {rule.window} days")
     if rule.lags < rule.min_points:
         unit = "same-weekday points" if rule.seasonality == "weekday" else "days"
@@ -134,15 +152,15 @@ def parse_anomaly_config(raw: Mapping[str, Any], where: str = CONF_FILE_NAME) ->
     metrics = _mapping(raw.get("metrics"), f"{where}: metrics")
     if not metrics:
         raise ConfigError(f"{where}: metrics must list at least one metric")
+    volume_column = raw.get("volume_column", "listens")
+    if volume_column not in METRIC_COLUMNS:
+        raise ConfigError(f"{where}: unknown volume_column '{volume_column}'")
     rules = []
     for metric, options in metrics.items():
         if metric not in METRIC_COLUMNS:
             raise ConfigError(f"{where}: unknown metric '{metric}' (known: {', '.join(METRIC_COLUMNS)})")
         merged = {**defaults, **_mapping(options, f"{where}: metrics.{metric}")}
-        rules.append(parse_rule(metric, merged, f"{where}: metrics.{metric}"))
-    volume_column = raw.get("volume_column", "listens")
-    if volume_column not in METRIC_COLUMNS:
-        raise ConfigError(f"{where}: unknown volume_column '{volume_column}'")
+        rules.append(parse_rule(metric, merged, f"{where}: metrics.{metric}", volume_column))
     rootcause = _mapping(raw.get("rootcause"), f"{where}: rootcause")
     _unknown(rootcause, ROOTCAUSE_OPTIONS, f"{where}: rootcause", "option")
     revenue_metrics = tuple(rootcause.get("revenue_metrics", ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd")))

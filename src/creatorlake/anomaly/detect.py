@@ -3,7 +3,9 @@
 The rules, each one tested (tests/test_anomaly_rules.py):
 
 * Baseline: the trailing `window` days before the day, never the day itself; with
-  weekday seasonality only the same weekday inside that window.
+  weekday seasonality only the same weekday inside that window; with a weekday
+  profile the same weekday's mean as expected value and the spread of the whole
+  window around its weekday means as scale (trailing.weekday_profile_moments).
 * Gaps: a null value (a ratio over a zero denominator, a day missing from the
   spine) is neither scored nor part of any baseline; a day is scored only when its
   baseline holds at least `min_points` non-null values.
@@ -11,8 +13,14 @@ The rules, each one tested (tests/test_anomaly_rules.py):
   segment's spine before it ever had activity are not history.
 * Zero variance: the scale is never below `min_relative_scale * |expected|`
   (nor 1e-9), so a flat baseline flags a real move and never divides by zero.
-* Volume: a day is scored only when its segment's trailing mean of
+* Volume: a day is scored only when its segment's trailing mean of the rule's
   `volume_column` is at least `min_volume`.
+* Scheduled payouts (`payouts: scheduled`): partner payouts are monthly
+  disbursements known in advance, so they are neither history nor surprise: the
+  series scored is the metric without them, and the day's payout is added back to
+  both `value` and `expected`. Without this every payout day of a segment with
+  one big partner is the most severe "anomaly" of the run, and the payouts'
+  lumps inflate the baseline's stddev so real revenue moves go unflagged.
 
 Mean/stddev baselines use no sliding frame: segments are hashed into buckets and
 each bucket is scored by a numpy kernel (trailing.py) where every trailing sum is a
@@ -101,7 +109,7 @@ def mean_scores_schema(metrics: Sequence[str]) -> StructType:
     return StructType(fields)
 
 
-def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens") -> DataFrame:
+def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens", weekday_profile: bool = False) -> DataFrame:
     """Mean and sample stddev of each metric's trailing `lags` points, per segment.
 
     Segments are hashed into as many buckets as the shuffle has partitions; each
@@ -124,7 +132,7 @@ def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: b
     )
 
     def score(table: pa.Table) -> pa.Table:
-        return score_bucket(table, series_keys, DATE, metrics, lags).select(columns)
+        return score_bucket(table, series_keys, DATE, metrics, lags, weekday_profile).select(columns)
 
     return staged.groupBy("bucket").applyInArrow(score, schema=schema)
 
@@ -228,13 +236,47 @@ def finish_long(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
     return reduce(DataFrame.unionByName, parts)
 
 
-def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule], volume_column: str) -> DataFrame:
-    """Score every series of the rules sharing one `group` (baseline, seasonality, window)."""
+def _without_payouts(metric: str) -> Column:
+    """The metric as it would be without partner payouts (PAYOUT_METRICS of the config)."""
+    unscheduled = F.col("creator_revenue_usd").cast("double") - F.col("partner_payout_usd").cast("double")
+    if metric == "rpm":
+        return F.try_divide(F.lit(1000.0) * unscheduled, F.col("listens").cast("double"))
+    return unscheduled
+
+
+def without_scheduled_payouts(daily: DataFrame, rules: Sequence[MetricRule]) -> tuple[DataFrame, DataFrame | None]:
+    """(daily with each `payouts: scheduled` metric net of payouts, the payout part per day and metric in long form).
+
+    The second frame is None when no rule schedules payouts.
+    """
+    metrics = [r.metric for r in rules if r.payouts == "scheduled"]
+    if not metrics:
+        return daily, None
+    parts = {m: F.col(m).cast("double") - _without_payouts(m) for m in metrics}
+    entries = [F.struct(F.lit(m).alias("metric"), part.alias("scheduled")) for m, part in parts.items()]
+    scheduled = daily.select(DATE, *SEGMENT_KEYS, F.explode(F.array(*entries)).alias("s")).select(DATE, "s.metric", *SEGMENT_KEYS, "s.scheduled")
+    return daily.withColumns({m: _without_payouts(m) for m in metrics}), scheduled
+
+
+def add_back_scheduled(scored: DataFrame, scheduled: DataFrame) -> DataFrame:
+    """Each scored point's scheduled part added to its `value` and `expected` (the z-score stays the net one)."""
+    keys = [F.col(f"p.{k}").eqNullSafe(F.col(f"s.{k}")) for k in (DATE, "metric", *SEGMENT_KEYS)]
+    joined = scored.alias("p").join(scheduled.alias("s"), on=reduce(lambda a, b: a & b, keys), how="left")
+    part = F.coalesce(F.col("s.scheduled"), F.lit(0.0))
+    return joined.select(
+        *[(F.col(f"p.{c}") + part).alias(c) if c in ("value", "expected") else F.col(f"p.{c}") for c in scored.columns]
+    )
+
+
+def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
+    """Score every series of the rules sharing one `group` (baseline, seasonality, window, volume column)."""
     rule = rules[0]
+    volume_column = rule.volume_column
     metrics = [r.metric for r in rules]
     by_weekday = rule.seasonality == "weekday"
     if rule.baseline == "mean":
-        return long_scores(finish_wide(score_mean(daily, metrics, rule.lags, by_weekday, volume_column), rules), rules)
+        profile = rule.seasonality == "weekday_profile"
+        return long_scores(finish_wide(score_mean(daily, metrics, rule.lags, by_weekday, volume_column, profile), rules), rules)
     if rule.baseline == "median":
         return long_scores(finish_wide(score_median(daily, metrics, rule.lags, by_weekday, volume_column), rules), rules)
     from creatorlake.anomaly.stl import score_stl
@@ -244,12 +286,16 @@ def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule], volume_colum
 
 def score_all(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
     """Every series point with its baseline, `is_scored` and `z_score` (null when not scored)."""
-    check_input(daily, [rule.metric for rule in config.rules] + [config.volume_column])
+    needed = {c for rule in config.rules for c in (rule.metric, rule.volume_column)}
+    if any(rule.payouts == "scheduled" for rule in config.rules):
+        needed |= {"creator_revenue_usd", "partner_payout_usd", "listens"}
+    check_input(daily, sorted(needed))
+    net, scheduled = without_scheduled_payouts(daily, config.rules)
     groups: dict[tuple, list[MetricRule]] = {}
     for rule in config.rules:
         groups.setdefault(rule.group, []).append(rule)
-    parts = [score_rule_group(daily, rules, config.volume_column) for rules in groups.values()]
-    return reduce(DataFrame.unionByName, parts)
+    scored = reduce(DataFrame.unionByName, [score_rule_group(net, rules) for rules in groups.values()])
+    return scored if scheduled is None else add_back_scheduled(scored, scheduled)
 
 
 def flag(scored: DataFrame) -> DataFrame:

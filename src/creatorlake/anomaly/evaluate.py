@@ -75,13 +75,20 @@ def _key(row: Mapping[str, Any]) -> tuple[str | None, ...]:
 
 
 def evaluate(anomalies: Iterable[Mapping[str, Any]], scored_points: int, explanations: Iterable[Mapping[str, Any]], incidents: Sequence[Incident]) -> dict[str, Any]:
-    """Recall, false alarm rate, top-20 precision and attribution accuracy, with per-incident detail."""
+    """Recall, false alarm rate, top-20 precision and attribution accuracy, with per-incident detail.
+
+    `explanations` are those of the revenue-type anomalies (gold.anomaly_explanations).
+    """
     anomalies = list(anomalies)
     explanations = list(explanations)
     detected, attributed, detail = 0, 0, []
     for incident in incidents:
         hits = [a for a in anomalies if a["metric"] == incident.driver and _key(a) == incident.segment and incident.covers(a["metric_date"]) and a["direction"] == incident.direction]
-        revenue = [e for e in explanations if e["metric"] == "creator_revenue_usd" and _key(e) == incident.segment and incident.covers(e["metric_date"])]
+        # The incident's revenue anomaly: its most severe explained anomaly on a
+        # revenue-type metric (creator, ad or subscription revenue, rpm) in its
+        # segment and window; an ad-side incident may move ad revenue far beyond
+        # its noise while subscriptions keep creator revenue inside its own.
+        revenue = [e for e in explanations if _key(e) == incident.segment and incident.covers(e["metric_date"])]
         revenue.sort(key=lambda e: -abs(e["z_score"] or 0.0))
         dominant = revenue[0]["dominant_driver"] if revenue else None
         detected += bool(hits)

@@ -78,6 +78,44 @@ def trailing_moments(x: np.ndarray, layout: Layout, lags: int) -> tuple[np.ndarr
     return n.round().astype(np.int64), mean, stddev
 
 
+def weekday_profile_moments(x: np.ndarray, layout: Layout, weekday: np.ndarray, lags: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, expected, scale) of each row against the weekday profile of the `lags` days before it.
+
+    Rows are whole days in date order within each series (a complete spine), and
+    `lags` is a whole number of weeks. `expected` is the mean of the same weekday's
+    points in the window; `scale` is the spread of all the window's points around
+    their own weekday's mean (pooled over the seven weekdays, n - 7 degrees of
+    freedom), widened by sqrt(1 + 1/k) for the error of a k-point mean. Weekly
+    seasonality so leaves both the expected value and the scale, and the scale
+    still rests on the whole window, not on four points. `n` counts the
+    window's non-null points.
+    """
+    weeks = lags // 7
+    present = ~np.isnan(x)
+    centre = np.nan_to_num(x[layout.first_present(present)], nan=0.0)
+    d = np.where(present, x - centre, 0.0)
+    # The same rows regrouped by (series, weekday), dates still in order.
+    order = np.lexsort([np.arange(len(x)), weekday, layout.start])
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    classes = Layout(layout.start[order] * 7 + weekday[order])
+    p, dw = present[order].astype(np.float64), d[order]
+    n_same, s_same = classes.trailing_sum(p, weeks)[inverse], classes.trailing_sum(dw, weeks)[inverse]
+    # Each row's weekday class over the `weeks` points ending at the row itself:
+    # the window of day t holds exactly the classes ending at t-1 .. t-7.
+    n_class = classes.trailing_sum(p, weeks - 1) + p
+    s_class = classes.trailing_sum(dw, weeks - 1) + dw
+    q_class = classes.trailing_sum(dw * dw, weeks - 1) + dw * dw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        within = np.where(n_class > 0, np.maximum(q_class - s_class * s_class / n_class, 0.0), 0.0)
+        squares = layout.trailing_sum(within[inverse], 7)
+        dof = layout.trailing_sum(np.maximum(n_class - 1, 0.0)[inverse], 7)
+        expected = np.where(n_same > 0, s_same / n_same + centre, np.nan)
+        scale = np.where((dof > 0) & (n_same > 0), np.sqrt(squares / dof) * np.sqrt(1 + 1 / n_same), np.nan)
+    n = layout.trailing_sum(present.astype(np.float64), lags)
+    return n.round().astype(np.int64), expected, scale
+
+
 def _codes(column: pa.ChunkedArray) -> np.ndarray:
     """Integer codes of a column, nulls included (as -1), so equal values get equal codes."""
     return column.combine_chunks().dictionary_encode().indices.fill_null(-1).to_numpy(zero_copy_only=False)
@@ -87,7 +125,7 @@ def _floats(column: pa.ChunkedArray) -> np.ndarray:
     return column.to_numpy().astype(np.float64)  # nulls arrive as NaN
 
 
-def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics: Sequence[str], lags: int) -> pa.Table:
+def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics: Sequence[str], lags: int, weekday_profile: bool = False) -> pa.Table:
     """One bucket of segment-day rows -> keys, baseline_volume and value/expected/scale/n_points per metric.
 
     Arrow in, Arrow out (Spark's applyInArrow): no pandas frames are built; rows are
@@ -104,9 +142,13 @@ def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics
     layout = Layout(np.cumsum(changes))
     volume_n, volume_mean, _ = trailing_moments(_floats(table.column("volume"))[order], layout, lags)
     out = {"baseline_volume": np.where(volume_n > 0, volume_mean, np.nan)}
+    weekday = (days[order] % 7).astype(np.int64)
     for m in metrics:
         value = layout.from_first_nonzero(_floats(table.column(m))[order])
-        n, mean, stddev = trailing_moments(value, layout, lags)
+        if weekday_profile:
+            n, mean, stddev = weekday_profile_moments(value, layout, weekday, lags)
+        else:
+            n, mean, stddev = trailing_moments(value, layout, lags)
         out.update({f"value__{m}": value, f"expected__{m}": mean, f"scale__{m}": stddev, f"n_points__{m}": n})
     kept = table.select([name for name in table.column_names if name not in ("volume", *metrics)]).take(order)
     for name, values in out.items():

@@ -148,14 +148,32 @@ def round_to_cents(raw: Sequence[Column], total_cents: Column) -> list[Column]:
     return [F.element_at(ranked, i + 1) + F.when(largest == i + 1, leftover).otherwise(0) for i in range(k)]
 
 
-def dominant_driver(contributions: Sequence[Column], change: Column) -> Column:
-    """The driver that moved revenue most in the direction of the change (largest |contribution| when flat)."""
-    sign = F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
+def _most_moved(named: Sequence[tuple[str, Column]], sign: Column) -> Column:
+    """The name whose value moved most in the direction `sign` (largest |value| when flat); ties go to the first."""
+    if len(named) == 1:
+        return F.lit(named[0][0])
     ranked = [
-        F.struct(F.when(sign == 0, F.abs(c)).otherwise(c * sign).alias("score"), F.lit(-i).alias("order"), F.lit(name).alias("driver"))
-        for i, (name, c) in enumerate(zip(DRIVERS, contributions))
+        F.struct(F.when(sign == 0, F.abs(c)).otherwise(c * sign).alias("score"), F.lit(-i).alias("order"), F.lit(name).alias("name"))
+        for i, (name, c) in enumerate(named)
     ]
-    return F.greatest(*ranked)["driver"]
+    return F.greatest(*ranked)["name"]
+
+
+def dominant_driver(contributions: Sequence[Column], change: Column) -> Column:
+    """The metric tree's answer: the revenue stream (ads, subscriptions, partner payouts)
+    that moved most in the direction of the change, then the factor within it that did.
+
+    Factors of different streams never compete: when a listens drop also lowers
+    active listeners while paying patrons stay, active_listeners and sub_conversion
+    offset each other inside subscriptions, and the answer is the listens drop
+    that moved ad revenue, not a factor whose effect the same stream cancelled.
+    """
+    sign = F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
+    by_driver = dict(zip(DRIVERS, contributions))
+    streams = {"ads": AD_FACTORS, "subscriptions": SUB_FACTORS, "partner": ("partner_payout_usd",)}
+    stream = _most_moved([(name, reduce(lambda a, b: a + b, [by_driver[f] for f in factors])) for name, factors in streams.items()], sign)
+    within = {name: _most_moved([(f, by_driver[f]) for f in factors], sign) for name, factors in streams.items()}
+    return F.when(stream == "ads", within["ads"]).when(stream == "subscriptions", within["subscriptions"]).otherwise(within["partner"])
 
 
 def _barrier(df: DataFrame) -> DataFrame:

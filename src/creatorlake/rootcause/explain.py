@@ -93,16 +93,25 @@ def revenue_change_drivers(daily: DataFrame) -> DataFrame:
 def trailing_baseline(daily: DataFrame, rule: MetricRule) -> DataFrame:
     """Per segment and day: the raw components (`<raw>_1`) and their trailing means over the rule's window (`<raw>_0`).
 
-    The window is the detection rule's (same weekday only with weekday seasonality),
+    The window is the detection rule's (same weekday only with any weekday seasonality),
     never including the day itself; a mean of components keeps the revenue identities.
+    With `payouts: scheduled` the day's own payout is its expected payout, as in
+    detection, so payouts explain none of the change.
     """
-    keys = [*SEGMENT_KEYS] + (["weekday"] if rule.seasonality == "weekday" else [])
-    trailing = Window.partitionBy(*keys).orderBy(DATE).rowsBetween(-rule.lags, -1)
-    staged = daily.withColumn("weekday", F.dayofweek(DATE)) if rule.seasonality == "weekday" else daily
+    same_weekday = rule.expected_points < rule.window
+    keys = [*SEGMENT_KEYS] + (["weekday"] if same_weekday else [])
+    trailing = Window.partitionBy(*keys).orderBy(DATE).rowsBetween(-rule.expected_points, -1)
+    staged = daily.withColumn("weekday", F.dayofweek(DATE)) if same_weekday else daily
+
+    def expected(column: str) -> Column:
+        if column == "partner_payout_usd" and rule.payouts == "scheduled":
+            return F.col(column).cast("double")
+        return F.avg(F.col(column).cast("double")).over(trailing)
+
     return staged.select(
         DATE,
         *SEGMENT_KEYS,
-        *[F.avg(F.col(c).cast("double")).over(trailing).alias(f"{c}_0") for c in RAW],
+        *[expected(c).alias(f"{c}_0") for c in RAW],
         *[F.col(c).cast("double").alias(f"{c}_1") for c in RAW],
     )
 
