@@ -82,7 +82,6 @@ def test_segments_below_min_volume_are_not_scored(spark):
     assert flags == {"LU": False, "DE": True}
 
 
-
 ADS = [100.0, 104.0, 97.0, 101.0, 99.0, 103.0, 96.0, 100.0, 102.0, 98.0]
 
 
