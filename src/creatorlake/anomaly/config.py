@@ -69,7 +69,6 @@ class MetricRule:
 @dataclass(frozen=True)
 class AnomalyConfig:
     rules: tuple[MetricRule, ...]
-    volume_column: str = "listens"
     source_table: str = "fct_segment_daily_metrics"
     anomalies_table: str = "metric_anomalies"
     drivers_table: str = "revenue_change_drivers"
@@ -172,7 +171,6 @@ def parse_anomaly_config(raw: Mapping[str, Any], where: str = CONF_FILE_NAME) ->
             raise ConfigError(f"{where}: tables.{name} must be a plain table name, got {value!r}")
     return AnomalyConfig(
         rules=tuple(rules),
-        volume_column=volume_column,
         source_table=tables.get("source", "fct_segment_daily_metrics"),
         anomalies_table=tables.get("anomalies", "metric_anomalies"),
         drivers_table=tables.get("drivers", "revenue_change_drivers"),

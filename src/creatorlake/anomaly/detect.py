@@ -258,14 +258,17 @@ def without_scheduled_payouts(daily: DataFrame, rules: Sequence[MetricRule]) -> 
     return daily.withColumns({m: _without_payouts(m) for m in metrics}), scheduled
 
 
-def add_back_scheduled(scored: DataFrame, scheduled: DataFrame) -> DataFrame:
-    """Each scored point's scheduled part added to its `value` and `expected` (the z-score stays the net one)."""
+def add_back_scheduled(scored: DataFrame, scheduled: DataFrame, metrics: Sequence[str]) -> DataFrame:
+    """Each scheduled metric's points with the day's scheduled part added to `value` and `expected`
+    (the z-score stays the net one); the other metrics' points pass untouched, unjoined."""
+    is_scheduled = F.col("metric").isin(*metrics)
     keys = [F.col(f"p.{k}").eqNullSafe(F.col(f"s.{k}")) for k in (DATE, "metric", *SEGMENT_KEYS)]
-    joined = scored.alias("p").join(scheduled.alias("s"), on=reduce(lambda a, b: a & b, keys), how="left")
+    joined = scored.filter(is_scheduled).alias("p").join(scheduled.alias("s"), on=reduce(lambda a, b: a & b, keys), how="left")
     part = F.coalesce(F.col("s.scheduled"), F.lit(0.0))
-    return joined.select(
+    added = joined.select(
         *[(F.col(f"p.{c}") + part).alias(c) if c in ("value", "expected") else F.col(f"p.{c}") for c in scored.columns]
     )
+    return scored.filter(~is_scheduled).unionByName(added)
 
 
 def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
@@ -295,7 +298,9 @@ def score_all(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
     for rule in config.rules:
         groups.setdefault(rule.group, []).append(rule)
     scored = reduce(DataFrame.unionByName, [score_rule_group(net, rules) for rules in groups.values()])
-    return scored if scheduled is None else add_back_scheduled(scored, scheduled)
+    if scheduled is None:
+        return scored
+    return add_back_scheduled(scored, scheduled, [r.metric for r in config.rules if r.payouts == "scheduled"])
 
 
 def flag(scored: DataFrame) -> DataFrame:
