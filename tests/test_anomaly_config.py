@@ -61,3 +61,13 @@ def test_cli_reports_bad_config_on_one_line_and_exits_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("creatorlake: error: ")
     assert "window 7 (7 days) is shorter than min_points 14" in result.stderr
+
+
+def test_report_without_evaluate_is_one_line_and_exit_2(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "creatorlake.cli", "detect", "--lakehouse", str(tmp_path / "lh"), "--report", str(tmp_path / "r.json")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["creatorlake: error: --report needs --evaluate INCIDENTS.yml (or --evaluate none)"]
+    assert not (tmp_path / "lh").exists()

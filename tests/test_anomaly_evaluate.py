@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from creatorlake.anomaly.evaluate import Incident, evaluate, parse_incidents
+from creatorlake.anomaly.evaluate import Incident, evaluate, parse_incidents, report_lines
 from creatorlake.errors import ConfigError
 
 DE_COMEDY = ("DE", "comedy", None)
@@ -66,3 +66,12 @@ def test_an_incident_file_is_read_strictly():
         parse_incidents({"incidents": [{**raw["incidents"][0], "driver": "revenue"}]}, "f.yml")
     with pytest.raises(ConfigError, match="unknown segment key 'region'"):
         parse_incidents({"incidents": [{**raw["incidents"][0], "segment": {"region": "EU"}}]}, "f.yml")
+
+
+def test_the_false_alarm_target_is_judged_only_on_a_run_without_incidents():
+    flags = [anomaly(day) for day in range(1, 7)]  # 6 of 1000 points: over the 0.5% target
+    planted = {line.split(":")[0]: line for line in report_lines(evaluate(flags, 1000, [], [INCIDENT]))}
+    clean = {line.split(":")[0]: line for line in report_lines(evaluate(flags, 1000, [], []))}
+    assert planted["false_alarm_rate"] == "false_alarm_rate: 0.0060 (target <= 0.005 on a run without incidents: --evaluate none)"
+    assert clean["false_alarm_rate"] == "false_alarm_rate: 0.0060 (target <= 0.005) FAIL"
+    assert clean["recall"].endswith("n/a")

@@ -8,6 +8,7 @@ for clear PII, and prove `--full-refresh` rebuilds the incremental tables identi
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from pathlib import Path
@@ -330,6 +331,22 @@ def test_every_analysis_compiles_and_returns_rows(spark, settings, tiny_gold):
             assert rows, f"{path.name} returned no row"
 
 
+# --- "now" in silver --------------------------------------------------------------------------
+
+
+def test_silver_counts_ages_up_to_the_newest_landed_batch_not_the_wall_clock(spark, settings, tiny_gold):
+    # The tiny data ends months before any wall clock this suite runs on, so a
+    # current_timestamp() would make every open pledge and every account older.
+    landed = spark.table(settings.table("bronze", "transactions")).agg(F.max("_ingested_at")).first()[0]
+    open_pledges = spark.table(settings.table("silver", "stg_pledges")).filter(F.col("stopped_at").isNull())
+    assert open_pledges.count() > 0
+    ends = open_pledges.select(F.date_add(F.to_date("started_at"), F.col("pledge_duration_days")).alias("end")).distinct().collect()
+    assert [row.end for row in ends] == [landed.date()]
+    creators = spark.table(settings.table("silver", "stg_creators"))
+    ages = creators.select((F.col("account_age_months") == F.floor(F.months_between(F.lit(landed), "created_at"))).alias("ok")).distinct().collect()
+    assert [row.ok for row in ages] == [True]
+
+
 # --- PII ---------------------------------------------------------------------------------------
 
 
@@ -404,20 +421,52 @@ def _checksum(spark: SparkSession, settings, name: str) -> tuple:
     return tuple(result)
 
 
+def _restate_one_listen_and_drop_another(spark: SparkSession, settings, day: dt.date) -> tuple:
+    """Inside the lookback, bronze lands a newer version of one listen (one second
+    less listened) and loses another event. Returns the version to restore and both rows."""
+    table = settings.table("bronze", "events")
+    version = spark.sql(f"describe history {table} limit 1").first()["version"]
+    listens = spark.table(table).filter((F.col("event_date") == F.lit(day)) & (F.col("event_type") == "listen") & (F.col("listened_s") > 1))
+    restated, dropped = listens.orderBy("event_id").limit(2).collect()
+    newer = (
+        spark.table(table).filter(F.col("event_id") == restated.event_id)
+        .withColumn("listened_s", F.col("listened_s") - 1)
+        .withColumn("_ingested_at", F.col("_ingested_at") + F.expr("interval 1 hour"))
+        .withColumn("_batch_id", F.concat(F.col("_batch_id"), F.lit("-restated")))
+    )
+    newer.write.format("delta").mode("append").saveAsTable(table)
+    spark.sql(f"delete from {table} where event_id = '{dropped.event_id}'")
+    return version, restated, dropped
+
+
 def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings, tiny_gold):
     before = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
+    incremental_run = ["run", "--select", "config.materialized:incremental"]
     # Lose the newest two days, as if they had not arrived yet; the incremental run
     # (lookback 3 days) must bring them back exactly.
+    newest = {}
     for name, (layer, date_column) in INCREMENTAL_MODELS.items():
         table = settings.table(layer, name)
-        newest = spark.table(table).agg(F.max(date_column)).first()[0]
+        newest[name] = spark.table(table).agg(F.max(date_column)).first()[0]
         # Delta's DELETE takes no subquery: the cut date is computed first
-        spark.sql(f"delete from {table} where {date_column} > date_sub(date'{newest.isoformat()}', 2)")
-    incremental = run_dbt(spark, settings, ["run", "--select", "config.materialized:incremental"])
-    assert incremental.success, incremental.failures
-    after_incremental = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
-    full = run_dbt(spark, settings, ["run", "--select", "config.materialized:incremental", "--full-refresh"])
-    assert full.success, full.failures
-    after_full_refresh = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
-    assert after_incremental == before
-    assert after_full_refresh == before
+        spark.sql(f"delete from {table} where {date_column} > date_sub(date'{newest[name].isoformat()}', 2)")
+    # ... and, on a day the tables still hold, bronze restates one event and drops another.
+    version, restated, dropped = _restate_one_listen_and_drop_another(spark, settings, newest["stg_events"] - dt.timedelta(days=3))
+    try:
+        incremental = run_dbt(spark, settings, incremental_run)
+        assert incremental.success, incremental.failures
+        after_incremental = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
+        silver = spark.table(settings.table("silver", "stg_events"))
+        assert silver.filter(F.col("event_id") == restated.event_id).select("listened_s").collect() == [(restated.listened_s - 1,)]
+        assert silver.filter(F.col("event_id") == dropped.event_id).count() == 0
+        full = run_dbt(spark, settings, [*incremental_run, "--full-refresh"])
+        assert full.success, full.failures
+        after_full_refresh = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
+        assert after_incremental == after_full_refresh
+        assert after_incremental["stg_events"] != before["stg_events"]
+    finally:
+        spark.sql(f"restore table {settings.table('bronze', 'events')} to version as of {version}")
+    # Bronze as it was: an incremental run puts the original rows back (the tiny lakehouse is shared).
+    restored = run_dbt(spark, settings, incremental_run)
+    assert restored.success, restored.failures
+    assert {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS} == before

@@ -19,7 +19,7 @@ def pipeline(spark, settings, tiny_gold):
     from creatorlake.anomaly import command as detect
     from creatorlake.rootcause import command as explain
 
-    args = argparse.Namespace(config=None, evaluate=None)
+    args = argparse.Namespace(config=None, evaluate=None, report=None)
     assert detect.run(args, settings) == 0
     first = spark.table(settings.table("gold", "metric_anomalies")).collect()
     assert explain.run(args, settings) == 0

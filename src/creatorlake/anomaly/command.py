@@ -6,6 +6,8 @@ I/O lives here; the transforms are in `creatorlake.anomaly.detect`.
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -22,6 +24,7 @@ STAGE = "detect"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="YML", help="anomaly config (default: conf/anomaly.yml)")
     parser.add_argument("--evaluate", metavar="INCIDENTS.yml", help="after detecting, score against the planted incidents in this file ('none' for a clean run)")
+    parser.add_argument("--report", metavar="JSON", help="with --evaluate: also write the scores and per-incident detail to this file")
 
 
 def read_source(spark: SparkSession, settings: Settings, config: AnomalyConfig) -> DataFrame:
@@ -39,6 +42,8 @@ def write_table(df: DataFrame, table: str) -> int:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     config = load_anomaly_config(args.config)
+    if args.report and not args.evaluate:
+        raise CreatorLakeError("--report needs --evaluate INCIDENTS.yml (or --evaluate none)")
     incidents = None
     if args.evaluate:
         from creatorlake.anomaly.evaluate import load_incidents
@@ -54,12 +59,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with timed(STAGE, f"write {target}") as step:
         step.rows = write_table(flag(scored), target)
     if incidents is not None:
-        evaluate_run(spark, settings, config, daily, scored, incidents)
+        result = evaluate_run(spark, settings, config, daily, scored, incidents)
+        if args.report:
+            Path(args.report).write_text(json.dumps(result, indent=2, default=str) + "\n")
+            say(STAGE, f"evaluation written to {args.report}")
     scored.unpersist()
     return 0
 
 
-def evaluate_run(spark, settings, config, daily, scored, incidents) -> None:
+def evaluate_run(spark, settings, config, daily, scored, incidents) -> dict:
     from creatorlake.anomaly.evaluate import evaluate, report_lines
     from creatorlake.rootcause.command import explanation_rule
     from creatorlake.rootcause.explain import explain_anomalies
@@ -76,3 +84,4 @@ def evaluate_run(spark, settings, config, daily, scored, incidents) -> None:
         )
     for line in report_lines(result):
         print(line)
+    return result

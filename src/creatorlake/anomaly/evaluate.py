@@ -118,8 +118,12 @@ def report_lines(result: Mapping[str, Any]) -> list[str]:
     lines = [f"incidents: {result['incidents']}, scored segment-metric-days: {result['scored_points']:,}, flagged: {result['flagged_points']:,}"]
     for name, target in TARGETS.items():
         value = result[name]
-        ok = "n/a" if value is None else ("PASS" if (value <= target if name == "false_alarm_rate" else value >= target) else "FAIL")
         bound = "<=" if name == "false_alarm_rate" else ">="
+        if name == "false_alarm_rate" and result["incidents"]:
+            # The planted incidents' own flags count here: the target is for a clean run.
+            lines.append(f"{name}: {fmt(value)} (target {bound} {target} on a run without incidents: --evaluate none)")
+            continue
+        ok = "n/a" if value is None else ("PASS" if (value <= target if name == "false_alarm_rate" else value >= target) else "FAIL")
         lines.append(f"{name}: {fmt(value)} (target {bound} {target}) {ok}")
     lines.append(f"false_alarm_rate_outside_incidents: {fmt(result['false_alarm_rate_outside_incidents'])}")
     for d in result["detail"]:

@@ -107,12 +107,24 @@ def _shapley(before: Sequence[Column], after: Sequence[Column]) -> list[Column]:
     return out
 
 
-def _stream(chain, value: str) -> tuple[list[Column], Column]:
-    """Exact contributions of one product stream, and the method used for it."""
-    before, after = _factors(chain, 0), _factors(chain, 1)
+def _factor_columns(stream: str, chain) -> dict[str, Column]:
+    """The stream's factors in both periods and its broken flag, as named columns.
+
+    Materialised once (below a barrier) so each Shapley and LMDI term reads a column
+    instead of repeating the factor's ratio and 0/0 rule: inlined, the repeated
+    expressions outgrow the JVM's 64 KB method limit and Spark's codegen gives up.
+    """
+    named = {f"_{stream}_{period}_{i}": factor for period in (0, 1) for i, factor in enumerate(_factors(chain, period))}
+    named[f"_{stream}_broken"] = _broken(chain)
+    return named
+
+
+def _stream(stream: str, chain, value: str) -> tuple[list[Column], Column]:
+    """Exact contributions of one product stream (its `_factor_columns` present), and the method used for it."""
+    before, after = ([F.col(f"_{stream}_{period}_{i}") for i in range(len(chain))] for period in (0, 1))
     v0, v1 = _raw(value, 0), _raw(value, 1)
     positive = reduce(lambda a, b: a & b, [x > 0 for x in (*before, *after)])
-    broken = _broken(chain)
+    broken = F.col(f"_{stream}_broken")
     lmdi, shapley = _lmdi(before, after, v0, v1), _shapley(before, after)
     rate_index = len(chain) - 1
     contributions = []
@@ -189,14 +201,16 @@ def _barrier(df: DataFrame) -> DataFrame:
 
 def decompose(changes: DataFrame) -> DataFrame:
     """Add `change_usd`, one exact `contribution_<driver>` per driver (decimal cents), `dominant_driver`, `dominant_share`, `decomposition_method`."""
-    ad, ad_method = _stream(AD_CHAIN, "ad_revenue_usd")
-    sub, sub_method = _stream(SUB_CHAIN, "subscription_revenue_usd")
+    factors = {**_factor_columns("ad", AD_CHAIN), **_factor_columns("sub", SUB_CHAIN)}
+    factored = _barrier(changes.select("*", *[column.alias(name) for name, column in factors.items()]))
+    ad, ad_method = _stream("ad", AD_CHAIN, STREAM_VALUE["ads"])
+    sub, sub_method = _stream("sub", SUB_CHAIN, STREAM_VALUE["subscriptions"])
     partner = [_raw("partner_payout_usd", 1) - _raw("partner_payout_usd", 0)]
     raw = [*ad, *sub, *partner]
     total = [_raw(v, p) for v in ("ad_revenue_usd", "subscription_revenue_usd", "partner_payout_usd") for p in (0, 1)]
     before_cents = _cents(total[0] + total[2] + total[4])
     after_cents = _cents(total[1] + total[3] + total[5])
-    staged = _barrier(changes.select("*", *[c.alias(f"_raw_{i}") for i, c in enumerate(raw)], (after_cents - before_cents).alias("_change_cents"), ad_method.alias("_ad_method"), sub_method.alias("_sub_method")))
+    staged = _barrier(factored.select("*", *[c.alias(f"_raw_{i}") for i, c in enumerate(raw)], (after_cents - before_cents).alias("_change_cents"), ad_method.alias("_ad_method"), sub_method.alias("_sub_method")))
     raws = [F.col(f"_raw_{i}") for i in range(len(raw))]
     cents = round_to_cents(raws, F.col("_change_cents"))
     money = [(c / 100).cast("decimal(18,2)") for c in cents]
