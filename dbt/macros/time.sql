@@ -21,25 +21,3 @@
 {% macro week_spine(start_date, end_date, column_name='week_start_date') -%}
     select explode(sequence({{ week_start(start_date) }}, {{ week_start(end_date) }}, interval 7 day)) as {{ column_name }}
 {%- endmacro %}
-
-{#-
-    The moment "now" means in silver (account ages, pledges active now), as a
-    timestamp literal: the `as_of` var if set, else when the newest bronze batch
-    landed (the payments ledger lands every day). Not current_timestamp(): a
-    rebuild of the same bronze must give the same tables, and a replay of old
-    data is judged as of its own end, not of the day it is replayed.
--#}
-{% macro as_of() -%}
-    {%- set ledger = source('bronze', 'transactions') -%}
-    {%- if var('as_of', none) -%}
-        {{ return("timestamp'" ~ var('as_of') ~ "'") }}
-    {%- endif -%}
-    {%- if not execute -%}
-        {{ return("cast(null as timestamp)") }}
-    {%- endif -%}
-    {%- set query -%}
-        select cast(max(_ingested_at) as string) from {{ ledger }}
-    {%- endset -%}
-    {%- set landed = run_query(query).columns[0].values()[0] -%}
-    {{ return("timestamp'" ~ landed ~ "'" if landed else "cast(null as timestamp)") }}
-{%- endmacro %}
