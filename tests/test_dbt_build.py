@@ -413,7 +413,7 @@ def _restate_one_listen_and_drop_another(spark: SparkSession, settings, day: dt.
     listens = spark.table(table).filter((F.col("event_date") == F.lit(day)) & (F.col("event_type") == "listen") & (F.col("listened_s") > 1))
     restated, dropped = listens.orderBy("event_id").limit(2).collect()
     newer = (
-        spark.table(table).filter(F.col("event_id") == restated.event_id)
+        spark.createDataFrame([restated], spark.table(table).schema)
         .withColumn("listened_s", F.col("listened_s") - 1)
         .withColumn("_ingested_at", F.col("_ingested_at") + F.expr("interval 1 hour"))
         .withColumn("_batch_id", F.concat(F.col("_batch_id"), F.lit("-restated")))
