@@ -10,9 +10,14 @@ metastore admits one Spark process at a time, so nothing here holds a session):
 
 Both times are dbt's own (`dbt build: ... in Ns`, as `creatorlake transform` reports
 it) and the wall time of the subprocess; the ratio incremental / full is the figure
-of merit (issue #4 targets <= 0.15). Results go to bench/results/bench_dbt.json.
+of merit (issue #4 targets <= 0.15). The slowest nodes of each build (dbt's
+run_results.json) are printed beside them: they say where the time goes. Results
+go to bench/results/bench_dbt.json.
 
-    .venv/bin/python bench/bench_dbt.py [--lakehouse DIR] [--keep]
+    .venv/bin/python bench/bench_dbt.py [--lakehouse DIR [--reuse-bronze]] [--keep]
+
+--reuse-bronze skips step 1 on a lakehouse that already holds a default-scale
+bronze (its own `creatorlake generate` run): step 3 then appends a day to it.
 """
 
 from __future__ import annotations
@@ -50,6 +55,13 @@ def supports_append_days() -> bool:
     return "--append-days" in result.stdout
 
 
+def slowest_nodes(lakehouse: Path, top: int = 12) -> list[dict[str, float | str]]:
+    """The build's slowest nodes, from the run_results.json dbt wrote under the lakehouse."""
+    results = json.loads((lakehouse / "dbt" / "target" / "run_results.json").read_text())["results"]
+    ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:top]
+    return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 1)} for r in ranked]
+
+
 def dbt_seconds(log: str) -> float | None:
     found = DBT_SECONDS.findall(log)
     return float(found[-1]) if found else None
@@ -59,31 +71,41 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lakehouse", type=Path, help="scratch lakehouse (default: a fresh temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch lakehouse")
+    parser.add_argument("--reuse-bronze", action="store_true", help="use the bronze already in --lakehouse instead of generating it")
     args = parser.parse_args()
+    if args.reuse_bronze and not (args.lakehouse and (args.lakehouse / "warehouse").is_dir()):
+        parser.error("--reuse-bronze needs --lakehouse DIR holding a generated lakehouse")
     if not supports_append_days():
         print("bench_dbt: `creatorlake generate --append-days` is not available yet (issue #3); cannot run.", file=sys.stderr)
         return 2
     lakehouse = args.lakehouse or Path(tempfile.mkdtemp(prefix="creatorlake-bench-dbt-"))
     try:
-        generate_s, _ = creatorlake(lakehouse, "generate")
+        generate_s = None if args.reuse_bronze else creatorlake(lakehouse, "generate")[0]
         full_wall, full_log = creatorlake(lakehouse, "transform", "--full-refresh")
+        full_nodes = slowest_nodes(lakehouse)
         append_s, _ = creatorlake(lakehouse, "generate", "--append-days", "1")
         incremental_wall, incremental_log = creatorlake(lakehouse, "transform")
+        incremental_nodes = slowest_nodes(lakehouse)
     finally:
         if not args.keep and args.lakehouse is None:
             shutil.rmtree(lakehouse, ignore_errors=True)
     full_dbt, incremental_dbt = dbt_seconds(full_log), dbt_seconds(incremental_log)
     report = {
-        "generate_seconds": round(generate_s, 1),
+        "generate_seconds": round(generate_s, 1) if generate_s is not None else "reused",
         "append_one_day_seconds": round(append_s, 1),
-        "full_build": {"dbt_seconds": full_dbt, "wall_seconds": round(full_wall, 1)},
-        "incremental_build": {"dbt_seconds": incremental_dbt, "wall_seconds": round(incremental_wall, 1)},
+        "full_build": {"dbt_seconds": full_dbt, "wall_seconds": round(full_wall, 1), "slowest_nodes": full_nodes},
+        "incremental_build": {"dbt_seconds": incremental_dbt, "wall_seconds": round(incremental_wall, 1), "slowest_nodes": incremental_nodes},
         "ratio_dbt": round(incremental_dbt / full_dbt, 3) if full_dbt and incremental_dbt else None,
         "ratio_wall": round(incremental_wall / full_wall, 3),
         "target_ratio": 0.15,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench_dbt.json").write_text(json.dumps(report, indent=2) + "\n")
+    for name, nodes in (("full", full_nodes), ("incremental", incremental_nodes)):
+        print(f"slowest nodes of the {name} build:")
+        for node in nodes:
+            print(f"  {node['seconds']:>8.1f}s  {node['node']}")
+    print(f"results: {RESULTS / 'bench_dbt.json'}")
     print(f"full dbt build:        {full_dbt}s (wall {full_wall:.1f}s)")
     print(f"incremental dbt build: {incremental_dbt}s (wall {incremental_wall:.1f}s)")
     print(f"ratio incremental / full: {report['ratio_dbt']} (wall {report['ratio_wall']}; target <= 0.15)")

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 INCREMENTAL_MODELS = {
     "stg_events": ("silver", "event_date"),
     "stg_ad_impressions": ("silver", "ad_date"),
+    "int_podcast_activity": ("silver", "activity_date"),
     "fct_events": ("gold", "event_date"),
     "fct_ads": ("gold", "ad_date"),
     "fct_subscriptions": ("gold", "sub_date"),
@@ -329,6 +330,22 @@ def test_every_analysis_compiles_and_returns_rows(spark, settings, tiny_gold):
             assert len(rows) == expected
         else:
             assert rows, f"{path.name} returned no row"
+
+
+# --- "now" in silver --------------------------------------------------------------------------
+
+
+def test_silver_counts_ages_up_to_the_newest_landed_batch_not_the_wall_clock(spark, settings, tiny_gold):
+    # The tiny data ends months before any wall clock this suite runs on, so a
+    # current_timestamp() would make every open pledge and every account older.
+    landed = spark.table(settings.table("bronze", "transactions")).agg(F.max("_ingested_at")).first()[0]
+    open_pledges = spark.table(settings.table("silver", "stg_pledges")).filter(F.col("stopped_at").isNull())
+    assert open_pledges.count() > 0
+    ends = open_pledges.select(F.date_add(F.to_date("started_at"), F.col("pledge_duration_days")).alias("end")).distinct().collect()
+    assert [row.end for row in ends] == [landed.date()]
+    creators = spark.table(settings.table("silver", "stg_creators"))
+    ages = creators.select((F.col("account_age_months") == F.floor(F.months_between(F.lit(landed), "created_at"))).alias("ok")).distinct().collect()
+    assert [row.ok for row in ages] == [True]
 
 
 # --- PII ---------------------------------------------------------------------------------------

@@ -1,35 +1,63 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['activity_date'],
+        on_schema_change='fail',
+    )
+}}
 -- Every METRICS section 5 contribution as one row per source row, tagged with
 -- its creator and UTC day, so each grain (creator-week, creator-month,
 -- segment-day) aggregates the same rows with podcast_raw_aggregates().
+-- Incremental by whole days, like fct_events: a run re-reads every source from
+-- the lookback cutoff on and overwrites those activity_date partitions, so the
+-- marts above it are not held up by a rewrite of every listen ever made.
+{%- set cutoff = incremental_cutoff('activity_date') if is_incremental() else none %}
+
 with
 
 events as (
 
     select * from {{ ref('stg_events') }}
+    {% if cutoff %}
+    where event_date >= {{ cutoff }}
+    {% endif %}
 
 ),
 
 ads as (
 
     select * from {{ ref('stg_ad_impressions') }}
+    {% if cutoff %}
+    where ad_date >= {{ cutoff }}
+    {% endif %}
 
 ),
 
 transactions as (
 
     select * from {{ ref('stg_transactions') }}
+    {% if cutoff %}
+    where transaction_date >= {{ cutoff }}
+    {% endif %}
 
 ),
 
 partner_program as (
 
     select * from {{ ref('stg_partner_program') }}
+    {% if cutoff %}
+    where lifecycle_date >= {{ cutoff }}
+    {% endif %}
 
 ),
 
 episodes as (
 
     select * from {{ ref('stg_episodes') }}
+    {% if cutoff %}
+    where publish_date >= {{ cutoff }}
+    {% endif %}
 
 ),
 

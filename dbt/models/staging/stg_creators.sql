@@ -25,7 +25,7 @@ renamed as (
 
         -- numerics
         datediff(first_pledge_received_at, created_at) as days_to_first_pledge,
-        cast(floor(months_between(current_timestamp(), created_at)) as int) as account_age_months,
+        cast(floor(months_between({{ as_of(source('bronze', 'creators')) }}, created_at)) as int) as account_age_months,
 
         -- booleans
         is_nsfw,

@@ -1,3 +1,5 @@
+{%- set now = as_of(source('bronze', 'pledges')) -%}
+
 with
 
 source as (
@@ -21,15 +23,15 @@ renamed as (
 
         -- numerics
         pledge_amount_usd,
-        datediff(coalesce(least(ended_at, pause_started_at), current_timestamp()), started_at) as pledge_duration_days,
+        datediff(coalesce(least(ended_at, pause_started_at), {{ now }}), started_at) as pledge_duration_days,
 
         -- booleans
         is_first_pledge,
         pledge_status != 'declined' as is_countable,
         (
             pledge_status != 'declined'
-            and started_at <= current_timestamp()
-            and coalesce(least(ended_at, pause_started_at) > current_timestamp(), true)
+            and started_at <= {{ now }}
+            and coalesce(least(ended_at, pause_started_at) > {{ now }}, true)
         ) as is_currently_active,
 
         -- timestamps
