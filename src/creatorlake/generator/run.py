@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -31,15 +32,24 @@ META_KEY = "creatorlake.generator"
 STAGE = "generate"
 
 
-def default_partitions(options: GeneratorOptions, n_days: int) -> int:
-    # About one task per ~1.5M events: enough tasks to spread, few enough files.
-    return max(4, math.ceil((n_days + podcast.RETURN_WINDOW_DAYS) * options.creators / 500 / 12))
+def default_partitions(options: GeneratorOptions, n_days: int, cores: int) -> int:
+    """About one task per ~1.5M events (enough tasks to spread, few enough files), in whole
+    waves of `cores` tasks: a last wave that leaves cores idle costs as long as a full one."""
+    tasks = max(2 * cores, math.ceil((n_days + podcast.RETURN_WINDOW_DAYS) * options.creators / 500 / 12))
+    return math.ceil(tasks / cores) * cores
+
+
+def _cores(spark: SparkSession) -> int:
+    try:
+        return max(1, spark.sparkContext.defaultParallelism)
+    except Exception:  # Spark Connect (Databricks serverless) has no SparkContext to ask
+        return os.cpu_count() or 1
 
 
 def make_ctx(spark: SparkSession, options: GeneratorOptions, lo_day: int, hi_day: int, partitions: int | None) -> Ctx:
     return Ctx(
         spark=spark, options=options, draws=Draws(options.seed), conf=options.conf,
-        lo_day=lo_day, hi_day=hi_day, partitions=partitions or default_partitions(options, hi_day - lo_day),
+        lo_day=lo_day, hi_day=hi_day, partitions=partitions or default_partitions(options, hi_day - lo_day, _cores(spark)),
     )
 
 
