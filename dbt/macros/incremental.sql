@@ -16,3 +16,8 @@
     {%- set cutoff = run_query(query).columns[0].values()[0] -%}
     {{ return("date'" ~ (cutoff or '0001-01-01') ~ "'") }}
 {%- endmacro %}
+
+{#- `where <date_column> >= <cutoff>` when there is a cutoff (an incremental run), else nothing. -#}
+{% macro where_on_or_after(date_column, cutoff) -%}
+    {%- if cutoff %}where {{ date_column }} >= {{ cutoff }}{% endif -%}
+{%- endmacro %}

@@ -19,45 +19,35 @@ with
 events as (
 
     select * from {{ ref('stg_events') }}
-    {% if cutoff %}
-    where event_date >= {{ cutoff }}
-    {% endif %}
+    {{ where_on_or_after('event_date', cutoff) }}
 
 ),
 
 ads as (
 
     select * from {{ ref('stg_ad_impressions') }}
-    {% if cutoff %}
-    where ad_date >= {{ cutoff }}
-    {% endif %}
+    {{ where_on_or_after('ad_date', cutoff) }}
 
 ),
 
 transactions as (
 
     select * from {{ ref('stg_transactions') }}
-    {% if cutoff %}
-    where transaction_date >= {{ cutoff }}
-    {% endif %}
+    {{ where_on_or_after('transaction_date', cutoff) }}
 
 ),
 
 partner_program as (
 
     select * from {{ ref('stg_partner_program') }}
-    {% if cutoff %}
-    where lifecycle_date >= {{ cutoff }}
-    {% endif %}
+    {{ where_on_or_after('lifecycle_date', cutoff) }}
 
 ),
 
 episodes as (
 
     select * from {{ ref('stg_episodes') }}
-    {% if cutoff %}
-    where publish_date >= {{ cutoff }}
-    {% endif %}
+    {{ where_on_or_after('publish_date', cutoff) }}
 
 ),
 
