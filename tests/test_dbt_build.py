@@ -27,6 +27,8 @@ INCREMENTAL_MODELS = {
     "stg_events": ("silver", "event_date"),
     "stg_ad_impressions": ("silver", "ad_date"),
     "int_podcast_activity": ("silver", "activity_date"),
+    "int_creator_weekly_podcast": ("silver", "last_activity_date"),
+    "int_creator_monthly_podcast": ("silver", "last_activity_date"),
     "fct_events": ("gold", "event_date"),
     "fct_ads": ("gold", "ad_date"),
     "fct_subscriptions": ("gold", "sub_date"),
@@ -440,6 +442,14 @@ def _restate_one_listen_and_drop_another(spark: SparkSession, settings, day: dt.
     return version, restated, dropped
 
 
+def _compiled_unique_event_id_test(spark: SparkSession, settings) -> str:
+    """Runs stg_events' unique event_id test and returns the SQL it ran."""
+    outcome = run_dbt(spark, settings, ["test", "--select", "unique_stg_events_event_id"])
+    assert outcome.success and outcome.counts == {"pass": 1}, outcome
+    [compiled] = (settings.lakehouse_root / "dbt" / "target" / "run").rglob("unique_stg_events_event_id.sql")
+    return compiled.read_text()
+
+
 def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings, tiny_gold):
     before = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
     incremental_run = ["run", "--select", "config.materialized:incremental"]
@@ -460,10 +470,16 @@ def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings
         silver = spark.table(settings.table("silver", "stg_events"))
         assert silver.filter(F.col("event_id") == restated.event_id).select("listened_s").collect() == [(restated.listened_s - 1,)]
         assert silver.filter(F.col("event_id") == dropped.event_id).count() == 0
+        # After an incremental run, stg_events' tests read the days that run rewrote:
+        # from the newest day it had before (two days were cut) minus the 3-day lookback.
+        rewritten_from = newest["stg_events"] - dt.timedelta(days=2 + 3)
+        assert f"event_date >= date'{rewritten_from.isoformat()}'" in _compiled_unique_event_id_test(spark, settings)
         full = run_dbt(spark, settings, [*incremental_run, "--full-refresh"])
         assert full.success, full.failures
         after_full_refresh = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
         assert after_incremental == after_full_refresh
+        # ... and after a full build, every row.
+        assert "event_date >=" not in _compiled_unique_event_id_test(spark, settings)
         assert after_incremental["stg_events"] != before["stg_events"]
     finally:
         spark.sql(f"restore table {settings.table('bronze', 'events')} to version as of {version}")

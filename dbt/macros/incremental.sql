@@ -4,11 +4,16 @@
     before the model's SQL runs, not left as a subquery, so Spark prunes the
     source's Delta partitions with it (a scalar subquery is not used for
     partition pruning). An empty table re-reads everything. Only meaningful
-    inside is_incremental().
+    inside is_incremental(). `date_column` defaults to the model's
+    `lookback_column` meta, which also scopes its data tests (test_scope.sql).
 -#}
-{% macro incremental_cutoff(date_column) -%}
+{% macro incremental_cutoff(date_column=none) -%}
     {%- if not execute -%}
         {{ return("cast(null as date)") }}
+    {%- endif -%}
+    {%- set date_column = date_column or config.get('meta', {}).get('lookback_column') -%}
+    {%- if not date_column -%}
+        {{ exceptions.raise_compiler_error("incremental_cutoff: name the date column or set meta lookback_column on " ~ this) }}
     {%- endif -%}
     {%- set query -%}
         select cast(date_sub(max({{ date_column }}), {{ var('lookback_days') }}) as string) from {{ this }}

@@ -105,9 +105,10 @@
     in its own, joined on the keys. One aggregation holding two count(distinct)
     makes Spark expand every input row once per distinct column (~30M rows x 3
     at the default scale, spilling); a lone count(distinct) aggregates in two
-    cheap phases instead.
+    cheap phases instead. `extra` aggregates ({name: expression}) come after
+    the raw columns.
 -#}
-{% macro podcast_raw_query(relation, keys) -%}
+{% macro podcast_raw_query(relation, keys, extra={}) -%}
     {%- set distinct_columns = [] -%}
     {%- for column, kind, source in podcast_raw_spec() if kind == 'distinct' -%}
         {%- do distinct_columns.append((column, source)) -%}
@@ -123,10 +124,16 @@
         sums.{{ column }}
         {%- endif %}{{ ',' if not loop.last }}
         {% endfor -%}
+        {% for name in extra -%}
+        , sums.{{ name }}
+        {% endfor -%}
     from (
         select
             {{ keys | join(', ') }},
             {{ podcast_raw_aggregates(kinds=('count', 'money', 'total')) }}
+            {%- for name, expression in extra.items() %},
+            {{ expression }} as {{ name }}
+            {%- endfor %}
         from {{ relation }}
         group by {{ keys | join(', ') }}
     ) as sums
@@ -141,4 +148,54 @@
     ) as {{ column }}
         on {% for key in keys %}sums.{{ key }} <=> {{ column }}.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {% endfor -%}
+{%- endmacro %}
+
+{#-
+    int_podcast_activity's raw columns per creator and calendar period (`grain`
+    week or month, keyed by `<grain>_start_date`), for the weekly and monthly
+    marts. Incremental by whole periods: int_podcast_activity re-reads every day
+    from its newest day minus lookback_days, so a run recomputes every period from
+    the one holding that day (last_activity_date keeps the newest day seen) and
+    overwrites those period partitions. A mart above then joins a few thousand
+    rows instead of aggregating every listen ever made. `where` limits the
+    activity rows (the weekly mart counts only days inside the podcast window).
+-#}
+{% macro podcast_period_rollup(grain, where=none) -%}
+    {%- set period_start = {'week': week_start, 'month': month_start}[grain] -%}
+    {%- set period_column = grain ~ '_start_date' -%}
+    {%- set cutoff = incremental_cutoff('last_activity_date') if is_incremental() else none -%}
+with
+
+podcast_activity as (
+
+    select
+        *,
+        {{ period_start('activity_date') }} as {{ period_column }}
+    from {{ ref('int_podcast_activity') }}
+    {{ where_on_or_after('activity_date', period_start(cutoff) if cutoff else none) }}
+
+),
+
+podcast_window as (
+
+    select * from {{ ref('int_podcast_window') }}
+
+),
+
+counted_activity as (
+
+    select podcast_activity.*
+    from podcast_activity
+    cross join podcast_window  -- for `where`
+    {% if where %}where {{ where }}{% endif %}
+
+),
+
+final as (
+
+    {{ podcast_raw_query('counted_activity', ['creator_id', period_column], extra={'last_activity_date': 'max(activity_date)'}) }}
+
+)
+
+select * from final
 {%- endmacro %}

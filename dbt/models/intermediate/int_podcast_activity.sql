@@ -4,6 +4,7 @@
         incremental_strategy='insert_overwrite',
         partition_by=['activity_date'],
         on_schema_change='fail',
+        meta={'lookback_column': 'activity_date'},
     )
 }}
 -- Every METRICS section 5 contribution as one row per source row, tagged with
@@ -12,7 +13,7 @@
 -- Incremental by whole days, like fct_events: a run re-reads every source from
 -- the lookback cutoff on and overwrites those activity_date partitions, so the
 -- marts above it are not held up by a rewrite of every listen ever made.
-{%- set cutoff = incremental_cutoff('activity_date') if is_incremental() else none %}
+{%- set cutoff = incremental_cutoff() if is_incremental() else none %}
 
 with
 

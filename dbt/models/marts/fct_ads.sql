@@ -4,6 +4,7 @@
         incremental_strategy='insert_overwrite',
         partition_by=['ad_date'],
         on_schema_change='fail',
+        meta={'lookback_column': 'ad_date'},
     )
 }}
 -- Seed A's fct_ads: daily ad delivery per episode.
@@ -16,7 +17,7 @@ ads as (
 
     select * from {{ ref('stg_ad_impressions') }}
     {% if is_incremental() %}
-    where ad_date >= {{ incremental_cutoff('ad_date') }}
+    where ad_date >= {{ incremental_cutoff() }}
     {% endif %}
 
 ),

@@ -32,9 +32,9 @@ content as (
 
 ),
 
-podcast_activity as (
+podcast_monthly_raw as (
 
-    select * from {{ ref('int_podcast_activity') }}
+    select * from {{ ref('int_creator_monthly_podcast') }}
 
 ),
 
@@ -65,21 +65,6 @@ collection_thresholds as (
 decline_thresholds as (
 
     select * from thresholds where metric_name = 'decline_rate_pct'
-
-),
-
-monthly_activity as (
-
-    select
-        *,
-        {{ month_start('activity_date') }} as month_start_date
-    from podcast_activity
-
-),
-
-podcast_monthly_raw as (
-
-    {{ podcast_raw_query('monthly_activity', ['creator_id', 'month_start_date']) }}
 
 ),
 

@@ -9,9 +9,9 @@ creators as (
 
 ),
 
-podcast_activity as (
+weekly_raw as (
 
-    select * from {{ ref('int_podcast_activity') }}
+    select * from {{ ref('int_creator_weekly_podcast') }}
 
 ),
 
@@ -43,23 +43,6 @@ creator_weeks as (
     from creators
     cross join weeks
     where weeks.week_start_date >= {{ week_start('creators.created_at') }}
-
-),
-
-weekly_activity as (
-
-    select
-        podcast_activity.*,
-        {{ week_start('podcast_activity.activity_date') }} as week_start_date
-    from podcast_activity
-    inner join podcast_window
-        on podcast_activity.activity_date between podcast_window.window_start_date and podcast_window.window_end_date
-
-),
-
-weekly_raw as (
-
-    {{ podcast_raw_query('weekly_activity', ['creator_id', 'week_start_date']) }}
 
 ),
 

@@ -4,6 +4,7 @@
         incremental_strategy='insert_overwrite',
         partition_by=['event_date'],
         on_schema_change='fail',
+        meta={'lookback_column': 'event_date'},
     )
 }}
 -- Seed A's fct_events: every podcast app event, deduplicated, with listen completion.
@@ -16,7 +17,7 @@ events as (
 
     select * from {{ ref('stg_events') }}
     {% if is_incremental() %}
-    where event_date >= {{ incremental_cutoff('event_date') }}
+    where event_date >= {{ incremental_cutoff() }}
     {% endif %}
 
 ),

@@ -9,6 +9,7 @@
             "DBT_INTERNAL_SOURCE.creator_tier <=> DBT_INTERNAL_DEST.creator_tier",
         ],
         on_schema_change='fail',
+        meta={'lookback_column': 'metric_date'},
     )
 }}
 -- METRICS sections 5 and 6: every metric per UTC day for every segment (each
@@ -66,7 +67,7 @@ dates as (
         sequence(podcast_window.window_start_date, podcast_window.window_end_date, interval 1 day)
     ) dates as metric_date
     {% if is_incremental() %}
-    where dates.metric_date >= {{ incremental_cutoff('metric_date') }}
+    where dates.metric_date >= {{ incremental_cutoff() }}
     {% endif %}
 
 ),
@@ -84,7 +85,7 @@ activity as (
     inner join podcast_window
         on podcast_activity.activity_date between podcast_window.window_start_date and podcast_window.window_end_date
     {% if is_incremental() %}
-    where podcast_activity.activity_date >= {{ incremental_cutoff('metric_date') }}
+    where podcast_activity.activity_date >= {{ incremental_cutoff() }}
     {% endif %}
 
 ),

@@ -4,6 +4,7 @@
         incremental_strategy='merge',
         unique_key='transaction_id',
         on_schema_change='fail',
+        meta={'lookback_column': 'sub_date'},
     )
 }}
 -- Seed A's fct_subscriptions, from membership transactions: one row per
@@ -14,7 +15,7 @@ transactions as (
 
     select * from {{ ref('stg_transactions') }}
     {% if is_incremental() %}
-    where transaction_date >= {{ incremental_cutoff('sub_date') }}
+    where transaction_date >= {{ incremental_cutoff() }}
     {% endif %}
 
 ),

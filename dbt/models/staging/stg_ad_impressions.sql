@@ -4,6 +4,7 @@
         incremental_strategy='insert_overwrite',
         partition_by=['ad_date'],
         on_schema_change='fail',
+        meta={'lookback_column': 'ad_date'},
     )
 }}
 -- A table recomputed by whole days, for the same reasons as stg_events.
@@ -14,7 +15,7 @@ source as (
     {{ dedupe(
         source('bronze', 'ad_impressions'),
         ['ad_date', 'episode_id'],
-        where='ad_date >= ' ~ incremental_cutoff('ad_date') if is_incremental() else none,
+        where='ad_date >= ' ~ incremental_cutoff() if is_incremental() else none,
     ) }}
 
 ),

@@ -4,6 +4,7 @@
         incremental_strategy='insert_overwrite',
         partition_by=['event_date'],
         on_schema_change='fail',
+        meta={'lookback_column': 'event_date'},
     )
 }}
 -- A table, not a view: tens of millions of events are deduplicated once here,
@@ -17,7 +18,7 @@ source as (
     {{ dedupe(
         source('bronze', 'events'),
         ['event_id', 'event_date'],
-        where='event_date >= ' ~ incremental_cutoff('event_date') if is_incremental() else none,
+        where='event_date >= ' ~ incremental_cutoff() if is_incremental() else none,
     ) }}
 
 ),
