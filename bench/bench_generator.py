@@ -22,7 +22,10 @@ import tempfile
 import time
 import traceback
 
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
+
+from creatorlake.config import Settings
 
 
 def parse() -> argparse.Namespace:
@@ -49,17 +52,16 @@ def main() -> int:
     settings = load_config(root).with_schemas(bronze="bench_bronze")
     spark = get_spark(settings, app_name="creatorlake-bench")
     ensure_schemas(spark, settings)
-    quiet = settings.with_schemas(bronze="bench_bronze")
 
     if args.runs > 0:
-        throughput(spark, quiet, args)
+        throughput(spark, settings, args)
     if args.growth_days > 0:
-        growth(spark, quiet, args.growth_days)
+        growth(spark, settings, args.growth_days)
     spark.stop()
     return 0
 
 
-def throughput(spark, quiet, args: argparse.Namespace) -> None:
+def throughput(spark: SparkSession, settings: Settings, args: argparse.Namespace) -> None:
     """Events rows/s of the generator, the write limit and dbldatagen, side by side."""
     from creatorlake.bronze import schemas
     from creatorlake.generator import GeneratorOptions, generate
@@ -67,14 +69,14 @@ def throughput(spark, quiet, args: argparse.Namespace) -> None:
     # About 230 events per creator per day at the defaults: pick creators so one run lands near --rows.
     days = 30
     n_creators = max(20, round(args.rows / (230 * days)))
-    options = GeneratorOptions.from_defaults(quiet, days=days, n_creators=n_creators, n_listeners=max(10_000, n_creators * 400), incidents=None)
-    events_name = quiet.table("bronze", "events")
+    options = GeneratorOptions.from_defaults(settings, days=days, n_creators=n_creators, n_listeners=max(10_000, n_creators * 400), incidents=None)
+    events_name = settings.table("bronze", "events")
 
     results: dict[str, list[float]] = {"generator": [], "limit": [], "dbldatagen": []}
     rows_box: dict[str, int] = {}
 
     def run_generator() -> None:
-        rows_box["rows"] = generate(spark, quiet, options, tables=("events",))["events"]
+        rows_box["rows"] = generate(spark, settings, options, tables=("events",))["events"]
 
     # Warm-up run (JIT, Delta classes), not counted; it also fixes the row count the others use.
     run_generator()
@@ -150,15 +152,15 @@ def throughput(spark, quiet, args: argparse.Namespace) -> None:
         print(f"generator / dbldatagen = n/a: dbldatagen failed on this Spark ({dbl_error[0] if dbl_error else 'not run'})")
 
 
-def growth(spark, quiet, days: int) -> None:
+def growth(spark: SparkSession, settings: Settings, days: int) -> None:
     """Wall time of all 13 tables at --scale 1 and --scale 4: the growth factor."""
     from creatorlake.generator import GeneratorOptions, generate
 
     times = {}
     for scale in (1, 4):
         # No incidents: the shipped ones lie in March, outside a short growth window.
-        scaled = GeneratorOptions.from_defaults(quiet, days=days, scale=scale, incidents=None)
-        times[scale] = timed(lambda: generate(spark, quiet, scaled))
+        scaled = GeneratorOptions.from_defaults(settings, days=days, scale=scale, incidents=None)
+        times[scale] = timed(lambda: generate(spark, settings, scaled))
         print(f"--scale {scale} --days {days}: all 13 tables in {times[scale]:.1f}s", flush=True)
     print(f"growth factor scale 4 / scale 1 = {times[4] / times[1]:.2f}  (target <= 4.0, linear)")
 

@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 
 from creatorlake.bronze import schemas
 from creatorlake.generator import GeneratorOptions, generate
+from creatorlake.generator.run import default_partitions
 
 SMALL = dict(days=14, n_creators=8, n_listeners=600, seed=3)
 
@@ -211,3 +212,17 @@ def test_default_incidents_cover_every_driver_inside_the_default_window(settings
     assert {i.driver for i in options.incidents} == set(DRIVERS)
     assert all(options.start_date <= i.start and i.end <= options.end_date for i in options.incidents)
 
+
+
+@pytest.mark.parametrize("cores", [1, 2, 3, 8])
+def test_default_partitions_are_whole_waves_that_grow_with_the_world(cores):
+    small = GeneratorOptions.from_defaults(**SMALL, incidents=None)
+    default = GeneratorOptions.from_defaults(incidents=None)
+    ten_times = GeneratorOptions.from_defaults(scale=10, incidents=None)
+    counts = [default_partitions(options, 180, cores) for options in (small, default, ten_times)]
+    for tasks in counts:
+        assert tasks % cores == 0, "a last partial wave leaves cores idle"
+        assert tasks >= 2 * cores
+    assert counts[0] == 2 * cores  # a tiny world still spreads over every core
+    assert counts[0] <= counts[1] < counts[2]
+    assert default_partitions(default, 360, cores) > default_partitions(default, 30, cores)
