@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -29,6 +30,7 @@ INCREMENTAL_MODELS = {
     "int_podcast_activity": ("silver", "activity_date"),
     "int_creator_weekly_podcast": ("silver", "last_activity_date"),
     "int_creator_monthly_podcast": ("silver", "last_activity_date"),
+    "int_episode_first_listens": ("silver", "first_listen_date"),
     "fct_events": ("gold", "event_date"),
     "fct_ads": ("gold", "ad_date"),
     "fct_subscriptions": ("gold", "sub_date"),
@@ -453,8 +455,10 @@ def _compiled_unique_event_id_test(spark: SparkSession, settings) -> str:
 def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings, tiny_gold):
     before = {name: _checksum(spark, settings, name) for name in INCREMENTAL_MODELS}
     incremental_run = ["run", "--select", "config.materialized:incremental"]
+    lookback_days = yaml.safe_load((settings.dbt_project_dir / "dbt_project.yml").read_text())["vars"]["lookback_days"]
+    assert lookback_days > 2
     # Lose the newest two days, as if they had not arrived yet; the incremental run
-    # (lookback 3 days) must bring them back exactly.
+    # (lookback > 2 days) must bring them back exactly.
     newest = {}
     for name, (layer, date_column) in INCREMENTAL_MODELS.items():
         table = settings.table(layer, name)
@@ -471,8 +475,8 @@ def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings
         assert silver.filter(F.col("event_id") == restated.event_id).select("listened_s").collect() == [(restated.listened_s - 1,)]
         assert silver.filter(F.col("event_id") == dropped.event_id).count() == 0
         # After an incremental run, stg_events' tests read the days that run rewrote:
-        # from the newest day it had before (two days were cut) minus the 3-day lookback.
-        rewritten_from = newest["stg_events"] - dt.timedelta(days=2 + 3)
+        # from the newest day it had before (two days were cut) minus the lookback.
+        rewritten_from = newest["stg_events"] - dt.timedelta(days=2 + lookback_days)
         assert f"event_date >= date'{rewritten_from.isoformat()}'" in _compiled_unique_event_id_test(spark, settings)
         full = run_dbt(spark, settings, [*incremental_run, "--full-refresh"])
         assert full.success, full.failures

@@ -15,11 +15,22 @@
     {%- if not date_column -%}
         {{ exceptions.raise_compiler_error("incremental_cutoff: name the date column or set meta lookback_column on " ~ this) }}
     {%- endif -%}
-    {%- set query -%}
-        select cast(date_sub(max({{ date_column }}), {{ var('lookback_days') }}) as string) from {{ this }}
-    {%- endset -%}
-    {%- set cutoff = run_query(query).columns[0].values()[0] -%}
+    {%- set cutoff = lookback_cutoff(this, date_column) -%}
     {{ return("date'" ~ (cutoff or '0001-01-01') ~ "'") }}
+{%- endmacro %}
+
+{#-
+    The newest `date_column` in `relation` (a table, or a table `version as of N`)
+    minus the `lookback_days` var, as 'YYYY-MM-DD'; none when it holds no rows.
+    The one definition of where a run's rewrite starts: incremental_cutoff puts
+    it in the model's SQL, record_incremental_cutoff (test_scope.sql) keeps it on
+    the table for the model's tests.
+-#}
+{% macro lookback_cutoff(relation, date_column) -%}
+    {%- set query -%}
+        select cast(date_sub(max({{ date_column }}), {{ var('lookback_days') }}) as string) from {{ relation }}
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0]) }}
 {%- endmacro %}
 
 {#- `where <date_column> >= <cutoff>` when there is a cutoff (an incremental run), else nothing. -#}

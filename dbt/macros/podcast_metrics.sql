@@ -176,18 +176,14 @@ podcast_activity as (
 
 ),
 
-podcast_window as (
-
-    select * from {{ ref('int_podcast_window') }}
-
-),
-
 counted_activity as (
 
     select podcast_activity.*
     from podcast_activity
-    cross join podcast_window  -- for `where`
-    {% if where %}where {{ where }}{% endif %}
+    {%- if where %}
+    cross join {{ ref('int_podcast_window') }} as podcast_window  -- for `where`
+    where {{ where }}
+    {%- endif %}
 
 ),
 

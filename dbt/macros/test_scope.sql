@@ -31,9 +31,8 @@
 {#-
     `<lookback_column> >= <cutoff>` when the newest write of `relation` was an
     incremental run (a MERGE or a partition overwrite, not a create or replace),
-    with the cutoff that run used: the column's newest value in the version
-    before it, minus lookback_days (incremental_cutoff). None otherwise: a full
-    build, a model that did not opt in, or nothing to compare with.
+    with the cutoff that run used, as its pre-hook recorded it. None otherwise:
+    a full build, a model that did not opt in, or no cutoff recorded.
 -#}
 {% macro last_incremental_rewrite(relation) -%}
     {%- if not execute -%}
@@ -50,11 +49,7 @@
         {%- if row['operation'] in full_writes or row['version'] == 0 -%}
             {{ return(none) }}
         {%- elif row['operation'] in incremental_writes -%}
-            {%- set query -%}
-                select cast(date_sub(max({{ column }}), {{ var('lookback_days') }}) as string)
-                from {{ relation }} version as of {{ row['version'] - 1 }}
-            {%- endset -%}
-            {%- set cutoff = run_query(query).columns[0].values()[0] -%}
+            {%- set cutoff = recorded_incremental_cutoff(relation) -%}
             {{ return(column ~ " >= date'" ~ cutoff ~ "'" if cutoff else none) }}
         {%- endif -%}
     {%- endfor -%}
@@ -68,6 +63,31 @@
         and node.alias == relation.identifier
         and node.schema == relation.schema -%}
         {{ return(node.config.meta.get('lookback_column')) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#-
+    Pre-hook of every model (dbt_project.yml): before an incremental run of a
+    model with a `lookback_column`, records the cutoff it is about to use as the
+    table property creatorlake.incremental_cutoff, so its tests can read it back
+    from the table's metadata. Computing it again per test meant reading the
+    previous table version (time travel) once for every test.
+-#}
+{% macro record_incremental_cutoff() -%}
+    {%- if execute -%}
+        {%- set column = config.get('meta', {}).get('lookback_column') -%}
+        {%- if column and is_incremental() -%}
+            alter table {{ this }} set tblproperties ('creatorlake.incremental_cutoff' = '{{ lookback_cutoff(this, column) or '0001-01-01' }}')
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The cutoff the newest incremental run of `relation` recorded ('YYYY-MM-DD'), or none. -#}
+{% macro recorded_incremental_cutoff(relation) -%}
+    {%- for row in run_query('show tblproperties ' ~ relation).rows
+        if row[0] == 'creatorlake.incremental_cutoff' -%}
+        {{ return(row[1]) }}
     {%- endfor -%}
     {{ return(none) }}
 {%- endmacro %}

@@ -22,9 +22,11 @@ data_dates as (
     union all
     select max(event_at) from {{ ref('stg_engagement_events') }}
     union all
-    select max(event_ts) from {{ ref('stg_events') }}
+    -- The day decides the month: the partition column spares reading the
+    -- timestamp of every listen and ad row.
+    select cast(max(event_date) as timestamp) from {{ ref('stg_events') }}
     union all
-    select max(ad_ts) from {{ ref('stg_ad_impressions') }}
+    select cast(max(ad_date) as timestamp) from {{ ref('stg_ad_impressions') }}
     union all
     select max(lifecycle_ts) from {{ ref('stg_partner_program') }}
 

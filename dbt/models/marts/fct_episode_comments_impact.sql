@@ -16,55 +16,9 @@ events as (
 
 ),
 
-listens as (
-
-    select
-        listener_id,
-        creator_id,
-        episode_id,
-        event_ts
-    from events
-    where is_listen
-
-),
-
--- For every listen: how many listens of the same listener to the same creator
--- fall in (this listen, this listen + 7 days]. One sort per listener and
--- creator, with a bounded range frame, instead of pairing listens.
-listens_ahead as (
-
-    select
-        listener_id,
-        creator_id,
-        episode_id,
-        event_ts,
-        count(event_ts) over (
-            partition by listener_id, creator_id
-            order by unix_micros(event_ts)
-            range between 1 following and {{ 7 * 24 * 3600 * 1000000 }} following
-        ) as listens_within_7d_after
-    from listens
-
-),
-
--- Each listener's first listen of each episode (on the same shuffle as above:
--- the episode refines the listener-creator partition).
 first_listens as (
 
-    select
-        episode_id,
-        listener_id,
-        listens_within_7d_after > 0 as has_returned_7d
-    from (
-        select
-            *,
-            row_number() over (
-                partition by listener_id, creator_id, episode_id
-                order by event_ts asc nulls last
-            ) as episode_listen_number
-        from listens_ahead
-    ) as numbered
-    where episode_listen_number = 1
+    select * from {{ ref('int_episode_first_listens') }}
 
 ),
 

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='table',
+    )
+}}
+-- A table, not a view like the other entity models: bronze keeps this source
+-- in one partition per day, hundreds of small files that a view would open
+-- again for every test and every model reading it.
 with
 
 source as (
