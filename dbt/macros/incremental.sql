@@ -20,8 +20,8 @@
 {%- endmacro %}
 
 {#-
-    The newest `date_column` in `relation` (a table, or a table `version as of N`)
-    minus the `lookback_days` var, as 'YYYY-MM-DD'; none when it holds no rows.
+    The newest `date_column` in `relation` minus the `lookback_days` var, as
+    'YYYY-MM-DD'; none when the relation holds no rows.
     The one definition of where a run's rewrite starts: incremental_cutoff puts
     it in the model's SQL, record_incremental_cutoff (test_scope.sql) keeps it on
     the table for the model's tests.
