@@ -29,31 +29,19 @@
 {%- endmacro %}
 
 {#-
-    `<lookback_column> >= <cutoff>` when the newest write of `relation` was an
-    incremental run (a MERGE or a partition overwrite, not a create or replace),
-    with the cutoff that run used, as its pre-hook recorded it. None otherwise:
-    a full build, a model that did not opt in, or no cutoff recorded.
+    `<lookback_column> >= <cutoff>` when the newest build of `relation` was an
+    incremental run, with the cutoff that run used, as its pre-hook recorded it.
+    None otherwise: a full build, a model that did not opt in.
+    A full build (CREATE OR REPLACE) drops the table's properties, recorded
+    cutoff included, so the property alone tells which kind of run built it.
 -#}
 {% macro last_incremental_rewrite(relation) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set column = lookback_column_of(relation) -%}
-    {%- if not column -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set history = run_query('describe history ' ~ relation ~ ' limit 20') -%}
-    {%- set incremental_writes = ['WRITE', 'MERGE'] -%}
-    {%- set full_writes = ['CREATE TABLE AS SELECT', 'CREATE OR REPLACE TABLE AS SELECT', 'REPLACE TABLE AS SELECT'] -%}
-    {%- for row in history.rows -%}
-        {%- if row['operation'] in full_writes or row['version'] == 0 -%}
-            {{ return(none) }}
-        {%- elif row['operation'] in incremental_writes -%}
-            {%- set cutoff = recorded_incremental_cutoff(relation) -%}
-            {{ return(column ~ " >= date'" ~ cutoff ~ "'" if cutoff else none) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(none) }}
+    {%- set cutoff = recorded_incremental_cutoff(relation) if column else none -%}
+    {{ return(column ~ " >= date'" ~ cutoff ~ "'" if cutoff else none) }}
 {%- endmacro %}
 
 {#- The `lookback_column` meta of the model built into `relation`, if any. -#}

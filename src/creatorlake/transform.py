@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from pyspark.sql import SparkSession
 
@@ -13,6 +13,9 @@ from creatorlake.config import Settings
 from creatorlake.errors import CreatorLakeError
 from creatorlake.progress import say
 from creatorlake.spark import ensure_schemas
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 STAGE = "transform"
 SESSION_CONF_DBT_CHANGES = ("spark.sql.ansi.enabled", "spark.sql.sources.partitionOverwriteMode")
@@ -44,7 +47,7 @@ def dbt_args(settings: Settings, command: Sequence[str], target: str | None = No
     ]
 
 
-def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> DbtOutcome:
+def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> dbtRunnerResult:
     """Invoke dbt in-process. dbt-spark's session method picks up the running session via getOrCreate."""
     from dbt.cli.main import dbtRunner
 
@@ -52,16 +55,20 @@ def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> 
     # dbt-spark changes these on the shared session (ANSI off; dynamic partition
     # overwrite for insert_overwrite models); the other stages want ours back.
     restored = {key: spark.conf.get(key, None) for key in SESSION_CONF_DBT_CHANGES}
-    started = time.perf_counter()
     say(STAGE, f"dbt {' '.join(command)} (project {settings.dbt_project_dir})")
     try:
-        result = dbtRunner().invoke(dbt_args(settings, command))
+        return dbtRunner().invoke(dbt_args(settings, command))
     finally:
         for key, value in restored.items():
             if value is None:
                 spark.conf.unset(key)
             else:
                 spark.conf.set(key, value)
+
+
+def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> DbtOutcome:
+    started = time.perf_counter()
+    result = invoke_dbt(spark, settings, command)
     seconds = time.perf_counter() - started
     counts: dict[str, int] = {}
     failures: list[str] = []
