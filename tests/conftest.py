@@ -18,11 +18,21 @@ def lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# `make test` runs two pytest-xdist workers, each with its own Spark driver: at
+# most two test JVMs (plus the CLI and spark-submit ones some tests start) share
+# the 24 GiB machine, so each keeps to a third of the heap the shipped conf gives.
+TEST_DRIVER_MEMORY = "4g"
+
+
 @pytest.fixture(scope="session")
 def settings(lakehouse: Path):
+    from dataclasses import replace
+
     from creatorlake.config import load_config
 
-    return load_config(lakehouse)
+    loaded = load_config(lakehouse)
+    spark = {**loaded.raw["spark"], "conf": {**loaded.spark_conf, "spark.driver.memory": TEST_DRIVER_MEMORY}}
+    return replace(loaded, raw={**loaded.raw, "spark": spark})
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +64,12 @@ def tiny_gold(spark, settings, tiny_bronze):
     from creatorlake.transform import transform
 
     return transform(spark, settings)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's loadgroup distribution (`make test`), a group runs on one
+    worker, in order: the tests of the tiny lakehouse share one build of it (and some
+    change it and put it back), and each module keeps its module-scoped fixtures."""
+    for item in items:
+        group = "tiny_lakehouse" if "tiny_bronze" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
