@@ -58,3 +58,11 @@ def test_an_existing_session_is_used_untouched(spark, settings, tmp_path):
         assert again.conf.get("spark.sql.warehouse.dir").endswith(str(settings.warehouse_dir))
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", shuffle)
+
+
+def test_concurrent_jobs_share_the_cores_instead_of_queueing(spark):
+    # dbt's two threads submit jobs at once: in FIFO order a small model would wait
+    # for every stage of a big one. The default pool must schedule its jobs fairly.
+    context = spark.sparkContext._jsc.sc()
+    assert context.getSchedulingMode().toString() == "FAIR"
+    assert context.getPoolForName("default").get().schedulingMode().toString() == "FAIR"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 
@@ -13,6 +14,7 @@ from creatorlake.config import Settings, load_config
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 SCALA_VERSION = "2.13"
+FAIR_SCHEDULER_POOLS = Path(__file__).with_name("fairscheduler.xml")
 # Settings that only take effect when the JVM starts; under spark-submit its own flags decide them.
 SPARK_SUBMIT_OWNS = {"spark.jars.packages", "spark.jars.ivy", "spark.driver.memory", "spark.driver.extraJavaOptions"}
 
@@ -52,6 +54,9 @@ def local_session_conf(settings: Settings) -> dict[str, str]:
         "spark.hadoop.hive.metastore.schema.verification": "false",
         # Python workers (applyInPandas) must run this interpreter, with its packages.
         "spark.pyspark.python": sys.executable,
+        # Concurrent jobs (dbt's threads) share the cores instead of queueing (see the file).
+        "spark.scheduler.mode": "FAIR",
+        "spark.scheduler.allocation.file": str(FAIR_SCHEDULER_POOLS),
         **settings.spark_conf,
     }
 
