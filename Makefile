@@ -33,12 +33,12 @@ run: setup
 	$(BIN)/creatorlake sql "show tables in bronze"
 
 # Two workers (pytest-xdist): while one builds and tests the tiny lakehouse with
-# dbt, the other runs the generator, anomaly and CLI tests. Groups keep tests that
-# share a fixture on one worker (tests/conftest.py). PYTEST_WORKERS=0 runs serially.
+# dbt, the other runs the generator, anomaly and CLI tests. Tests sharing a
+# fixture stay on one worker (tests/conftest.py). PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= 2
 
 test: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

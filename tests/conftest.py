@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -66,10 +67,26 @@ def tiny_gold(spark, settings, tiny_bronze):
     return transform(spark, settings)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist's loadgroup distribution (`make test`), a group runs on one
-    worker, in order: the tests of the tiny lakehouse share one build of it (and some
-    change it and put it back), and each module keeps its module-scoped fixtures."""
-    for item in items:
-        group = "tiny_lakehouse" if "tiny_bronze" in item.fixturenames else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
+TINY_GROUP = "tiny_lakehouse"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`make test` runs two pytest-xdist workers. Whole modules go to one worker
+    (their module-scoped fixtures are built once), and every module that uses the
+    tiny lakehouse goes to the same worker, in order: one build of it is shared,
+    and some tests change it and put it back. (xdist's own `loadgroup` marks do
+    not take effect under pytest 9.2, so the grouping is done here.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return TINY_GROUP if _uses_tiny_lakehouse(config.rootpath / module) else module
+
+    return SharedFixtureScheduling(config, log)
+
+
+@functools.cache
+def _uses_tiny_lakehouse(module: Path) -> bool:
+    text = module.read_text()
+    return "tiny_bronze" in text or "tiny_gold" in text
