@@ -32,13 +32,8 @@ run: setup
 	$(BIN)/creatorlake run
 	$(BIN)/creatorlake sql "show tables in bronze"
 
-# Two workers (pytest-xdist): while one builds and tests the tiny lakehouse with
-# dbt, the other runs the generator, anomaly and CLI tests. Tests sharing a
-# fixture stay on one worker (tests/conftest.py). PYTEST_WORKERS=0 runs serially.
-PYTEST_WORKERS ?= 2
-
 test: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest
 
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

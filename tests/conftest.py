@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -19,21 +18,11 @@ def lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-# `make test` runs two pytest-xdist workers, each with its own Spark driver: at
-# most two test JVMs (plus the CLI and spark-submit ones some tests start) share
-# the 24 GiB machine, so each keeps to a third of the heap the shipped conf gives.
-TEST_DRIVER_MEMORY = "4g"
-
-
 @pytest.fixture(scope="session")
 def settings(lakehouse: Path):
-    from dataclasses import replace
-
     from creatorlake.config import load_config
 
-    loaded = load_config(lakehouse)
-    spark = {**loaded.raw["spark"], "conf": {**loaded.spark_conf, "spark.driver.memory": TEST_DRIVER_MEMORY}}
-    return replace(loaded, raw={**loaded.raw, "spark": spark})
+    return load_config(lakehouse)
 
 
 @pytest.fixture(scope="session")
@@ -65,28 +54,3 @@ def tiny_gold(spark, settings, tiny_bronze):
     from creatorlake.transform import transform
 
     return transform(spark, settings)
-
-
-TINY_GROUP = "tiny_lakehouse"
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`make test` runs two pytest-xdist workers. Whole modules go to one worker
-    (their module-scoped fixtures are built once), and every module that uses the
-    tiny lakehouse goes to the same worker, in order: one build of it is shared,
-    and some tests change it and put it back. (xdist's own `loadgroup` marks do
-    not take effect under pytest 9.2, so the grouping is done here.)"""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class SharedFixtureScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return TINY_GROUP if _uses_tiny_lakehouse(config.rootpath / module) else module
-
-    return SharedFixtureScheduling(config, log)
-
-
-@functools.cache
-def _uses_tiny_lakehouse(module: Path) -> bool:
-    text = module.read_text()
-    return "tiny_bronze" in text or "tiny_gold" in text

@@ -67,6 +67,7 @@ def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) 
 
 
 def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> DbtOutcome:
+    """Run a dbt command: its node counts by status and failures; raises if dbt could not run at all."""
     started = time.perf_counter()
     result = invoke_dbt(spark, settings, command)
     seconds = time.perf_counter() - started
