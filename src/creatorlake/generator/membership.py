@@ -141,7 +141,7 @@ def transactions(ctx: Ctx, pl: DataFrame) -> DataFrame:
         F.when(refund, _attempt("r", paid_s + F.lit(DAY) + r.u("tx.refund.t", *key) * F.lit(13 * DAY), "refund", ok, F.lit(None).cast("string"), -1, paid_s)),
         F.when(chargeback, _attempt("c", paid_s + F.lit(10 * DAY) + r.u("tx.cb.t", *key) * F.lit(45 * DAY), "chargeback", ok, F.lit(None).cast("string"), -1, paid_s)),
     )
-    rows = pays.select("*", F.explode(F.filter(attempts, lambda a: a.isNotNull())).alias("a")).select(
+    rows = pays.select("*", F.explode(attempts).alias("a")).where(F.col("a").isNotNull()).select(
         "*",
         F.format_string("tx_%04d_%05d_%03d", F.col("ci") + 1, F.col("k") + 1, F.col("m")).alias("_tx_base"),
     ).select(

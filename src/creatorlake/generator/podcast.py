@@ -87,13 +87,15 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     n_return = F.when(
         r.u("ls.ret", *bk) < p_return, _multiplicity(ctx.incident_factor("listens", F.col("rd")), r.u("ls.rm", *bk))
     ).otherwise(F.lit(0))
-    items = F.concat(
-        F.transform(_seq(F.col("_nl")), lambda i: F.struct(F.lit("l").alias("code"), F.col("d").alias("day"), i.alias("copy"))),
-        F.transform(_seq(F.col("_nr")), lambda i: F.struct(F.lit("r").alias("code"), F.col("rd").alias("day"), i.alias("copy"))),
-    )
+    # Item j of a base listen: its _nl listen copies first, then its _nr return copies. A plain
+    # sequence keeps the explode in generated code (a transform() lambda would run interpreted).
+    is_listen_copy = F.col("_j") < F.col("_nl")
     staged = base.select("*", return_day.alias("rd")).select("*", n_listen.alias("_nl"), n_return.alias("_nr"))
-    rows = staged.select("*", F.explode(items).alias("it")).select(
-        "*", F.col("it.code").alias("code"), F.col("it.day").alias("day"), F.col("it.copy").alias("copy")
+    rows = staged.select("*", F.explode(_seq(F.col("_nl") + F.col("_nr"))).alias("_j")).select(
+        "*",
+        F.when(is_listen_copy, F.lit("l")).otherwise(F.lit("r")).alias("code"),
+        F.when(is_listen_copy, F.col("d")).otherwise(F.col("rd")).alias("day"),
+        F.when(is_listen_copy, F.col("_j")).otherwise(F.col("_j") - F.col("_nl")).alias("copy"),
     ).where((F.col("day") >= ctx.lo_day) & (F.col("day") < ctx.hi_day))
     ik = ("episode_id", "d", "k", "code", "copy")
     natural = F.col("copy") == 0
@@ -166,12 +168,14 @@ def creator_events(ctx: Ctx, cr: DataFrame) -> DataFrame:
     uses = F.col("analytics_s").isNotNull() & (F.col("d") > adopted_day)
     n_views = F.when(uses, F.floor(F.lit(float(pod["analytics_views_per_day"])) * r.exp("cx.n", *key) + r.u("cx.n2", *key))).otherwise(F.lit(0)).cast("int")
     first_view = F.col("analytics_s").isNotNull() & (F.col("d") == adopted_day)
-    items = F.concat(
-        F.when(login, F.array(F.struct(F.lit("login").alias("code"), F.lit(0).alias("j")))).otherwise(F.array().cast("array<struct<code:string,j:int>>")),
-        F.when(first_view, F.array(F.struct(F.lit("first").alias("code"), F.lit(0).alias("j")))).otherwise(F.array().cast("array<struct<code:string,j:int>>")),
-        F.transform(_seq(n_views), lambda j: F.struct(F.lit("view").alias("code"), j.alias("j"))),
+    # Item i of a creator-day: its login (if any), its first analytics view (if any), then its views j = 0, 1, ...
+    counts = cd.select("*", login.cast("int").alias("_nlogin"), first_view.cast("int").alias("_nfirst"), n_views.alias("_nviews"))
+    skipped = F.col("_nlogin") + F.col("_nfirst")
+    x = counts.select("*", F.explode(_seq(skipped + F.col("_nviews"))).alias("_i")).select(
+        "*",
+        F.when(F.col("_i") < F.col("_nlogin"), F.lit("login")).when(F.col("_i") < skipped, F.lit("first")).otherwise(F.lit("view")).alias("code"),
+        F.when(F.col("_i") < skipped, F.lit(0)).otherwise(F.col("_i") - skipped).alias("j"),
     )
-    x = cd.select("*", F.explode(items).alias("it")).select("*", F.col("it.code").alias("code"), F.col("it.j").alias("j"))
     seconds = F.when(F.col("code") == "first", F.col("analytics_s")).otherwise(day_start + r.u("cx.t", "ci", "d", "code", "j") * F.lit(DAY - 1.0))
     return x.select(
         F.format_string("cx_%04d_%s_%s%d", F.col("ci") + 1, F.date_format(ctx.date_of_day(F.col("d")), "yyyyMMdd"), F.col("code"), F.col("j")).alias("event_id"),
