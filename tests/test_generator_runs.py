@@ -226,3 +226,22 @@ def test_default_partitions_are_whole_waves_that_grow_with_the_world(cores):
     assert counts[0] == 2 * cores  # a tiny world still spreads over every core
     assert counts[0] <= counts[1] < counts[2]
     assert default_partitions(default, 360, cores) > default_partitions(default, 30, cores)
+
+
+@pytest.mark.parametrize("table", ["events", "transactions", "engagement_events"])
+def test_big_tables_are_planned_without_lambdas(spark, settings, table):
+    """Higher-order functions with lambdas (transform, filter, ...) are evaluated interpreted and take
+    their stage out of whole-stage code generation: on the listen stage that once cost 1.7x (docs/benchmarks.md)."""
+    from creatorlake.generator.run import World, builders, make_ctx
+
+    options = GeneratorOptions.from_defaults(settings, **SMALL, incidents=None)
+    world = World(make_ctx(spark, options, 0, options.days, partitions=2))
+    previous = spark.conf.get("spark.sql.debug.maxToStringFields")
+    spark.conf.set("spark.sql.debug.maxToStringFields", "100000")  # print every expression of the plan
+    try:
+        plan = builders(world, settings)[table]()._jdf.queryExecution().optimizedPlan().toString()
+    finally:
+        spark.conf.set("spark.sql.debug.maxToStringFields", previous)
+        world.unpersist()
+    assert "xxhash64" in plan  # the whole plan was printed, the draws included
+    assert "lambdafunction" not in plan
