@@ -231,7 +231,7 @@ def test_default_partitions_are_whole_waves_that_grow_with_the_world(cores):
 @pytest.mark.parametrize("table", ["events", "transactions", "engagement_events"])
 def test_big_tables_are_planned_without_lambdas(spark, settings, table):
     """Higher-order functions with lambdas (transform, filter, ...) are evaluated interpreted and take
-    their stage out of whole-stage code generation: on the listen stage that once cost 1.7x (docs/benchmarks.md)."""
+    their stage out of whole-stage code generation: on the listen stage that made events about 1.5x slower (docs/benchmarks.md)."""
     from creatorlake.generator.run import World, builders, make_ctx
 
     options = GeneratorOptions.from_defaults(settings, **SMALL, incidents=None)
