@@ -94,6 +94,19 @@ def test_documented_columns_are_the_built_columns(spark, settings, manifest, tin
         assert set(built) == set(node["columns"]), node["name"]
 
 
+def test_date_partitioned_models_write_one_file_per_partition(spark, manifest, tiny_gold):
+    # Without optimized writes each of a build's tasks writes its own file into every
+    # date it holds: thousands of files of a few KB per table at the default scale.
+    partitioned = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["config"].get("partition_by")]
+    assert len(partitioned) >= 6
+    for node in partitioned:
+        table = f"{node['schema']}.{node['name']}"
+        (column,) = node["config"]["partition_by"]
+        files = spark.sql(f"describe detail {table}").first()["numFiles"]
+        partitions = spark.table(table).select(column).distinct().count()
+        assert files == partitions, f"{table}: {files} files for {partitions} {column} partitions"
+
+
 def test_exposures_name_the_three_dashboards(manifest):
     names = {e["name"] for e in manifest["exposures"].values()}
     assert {"monetization_overview", "feature_performance", "partner_program_funnel"} <= names

@@ -37,3 +37,15 @@
 {% macro where_on_or_after(date_column, cutoff) -%}
     {%- if cutoff %}where {{ date_column }} >= {{ cutoff }}{% endif -%}
 {%- endmacro %}
+
+{#-
+    Table properties of the date-partitioned models. Optimized writes shuffle
+    the rows by partition value before writing: one file per day instead of one
+    per task and day. A full build's tasks each hold every day (thousands of
+    small files per table, a few KB each) and a daily run rewrites its days the
+    same way; every later read of the table opens all of them. Databricks reads
+    the same property.
+-#}
+{% macro partitioned_table_properties() -%}
+    {{ return({'delta.autoOptimize.optimizeWrite': 'true'}) }}
+{%- endmacro %}

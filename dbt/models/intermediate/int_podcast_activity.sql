@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='insert_overwrite',
         partition_by=['activity_date'],
+        tblproperties=partitioned_table_properties(),
         on_schema_change='fail',
         meta={'lookback_column': 'activity_date'},
     )

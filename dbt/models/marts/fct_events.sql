@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='insert_overwrite',
         partition_by=['event_date'],
+        tblproperties=partitioned_table_properties(),
         on_schema_change='fail',
         meta={'lookback_column': 'event_date'},
     )
