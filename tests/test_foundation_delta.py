@@ -66,3 +66,12 @@ def test_concurrent_jobs_share_the_cores_instead_of_queueing(spark):
     context = spark.sparkContext._jsc.sc()
     assert context.getSchedulingMode().toString() == "FAIR"
     assert context.getPoolForName("default").get().schedulingMode().toString() == "FAIR"
+
+
+def test_driver_jvm_starts_with_the_configured_java_options(spark, settings):
+    # JVM options (the JIT thresholds, Derby's) only act when the driver starts: the
+    # session must launch its JVM with them, not merely carry them in its conf.
+    configured = settings.spark_conf["spark.driver.extraJavaOptions"].split()
+    runtime = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    assert "-XX:CompileThresholdScaling=3" in configured
+    assert set(configured) <= set(runtime.getInputArguments())
