@@ -68,10 +68,20 @@ def test_concurrent_jobs_share_the_cores_instead_of_queueing(spark):
     assert context.getPoolForName("default").get().schedulingMode().toString() == "FAIR"
 
 
-def test_driver_jvm_starts_with_the_configured_java_options(spark, settings):
+def test_driver_jvm_runs_with_the_configured_java_options(spark, settings):
     # JVM options (the JIT thresholds, Derby's) only act when the driver starts: the
-    # session must launch its JVM with them, not merely carry them in its conf.
+    # session must launch its JVM with them, not merely carry them in its conf. Spark
+    # also passes -XX:+IgnoreUnrecognizedVMOptions, so a misspelled flag would sit among
+    # the arguments doing nothing: the JIT flag is read back as the JVM applied it.
     configured = settings.spark_conf["spark.driver.extraJavaOptions"].split()
-    runtime = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
-    assert "-XX:CompileThresholdScaling=3" in configured
-    assert set(configured) <= set(runtime.getInputArguments())
+    jvm = spark.sparkContext._jvm
+    assert set(configured) <= set(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+
+    flag = "-XX:CompileThresholdScaling="
+    [scaling] = [option.removeprefix(flag) for option in configured if option.startswith(flag)]
+    diagnostics = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    applied = diagnostics.getVMOption("CompileThresholdScaling")
+    assert applied.getOrigin().toString() == "VM_CREATION"
+    assert float(applied.getValue()) == float(scaling)
