@@ -15,7 +15,7 @@ help:
 	@echo "make run    generate bronze, build silver/gold with dbt, detect and explain (lakehouse in ./lakehouse)"
 	@echo "make test   run the test suite (pytest + chispa, real Spark, Delta and dbt)"
 	@echo "make bench  run the benchmarks in bench/"
-	@echo "make accuracy  detection accuracy against planted incidents at default scale (builds what is missing, ~2 h)"
+	@echo "make accuracy  detection accuracy against planted incidents at default scale (builds what is missing, under an hour)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
