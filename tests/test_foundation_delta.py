@@ -75,13 +75,12 @@ def test_driver_jvm_runs_with_the_configured_java_options(spark, settings):
     # the arguments doing nothing: the JIT flag is read back as the JVM applied it.
     configured = settings.spark_conf["spark.driver.extraJavaOptions"].split()
     jvm = spark.sparkContext._jvm
-    assert set(configured) <= set(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    management = jvm.java.lang.management.ManagementFactory
+    assert set(configured) <= set(management.getRuntimeMXBean().getInputArguments())
 
     flag = "-XX:CompileThresholdScaling="
     [scaling] = [option.removeprefix(flag) for option in configured if option.startswith(flag)]
-    diagnostics = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
-        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
-    )
+    diagnostics = management.getPlatformMXBean(jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean"))
     applied = diagnostics.getVMOption("CompileThresholdScaling")
     assert applied.getOrigin().toString() == "VM_CREATION"
     assert float(applied.getValue()) == float(scaling)
