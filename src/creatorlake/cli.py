@@ -14,6 +14,7 @@ from typing import NoReturn, Sequence
 
 from creatorlake.config import load_config
 from creatorlake.errors import CreatorLakeError
+from creatorlake.server import forward, running_server
 
 PROG = "creatorlake"
 
@@ -24,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "detect": ("creatorlake.anomaly.command", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.rootcause.command", "decompose revenue changes into their drivers"),
     "sql": ("creatorlake.sql_command", "run a SQL query against the local lakehouse"),
+    "serve": ("creatorlake.serve_command", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
 PIPELINE = ("generate", "transform", "detect", "explain")
 
@@ -70,16 +72,41 @@ def run_pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command in this process."""
+    if args.command == "run":
+        return run_pipeline(args)
+    settings = load_config(args.lakehouse)
+    return importlib.import_module(COMMANDS[args.command][0]).run(args, settings)
+
+
+def _one_line(exc: CreatorLakeError) -> int:
+    print(f"{PROG}: error: {exc}", file=sys.stderr)
+    return 2
+
+
+def run_here(argv: Sequence[str]) -> int:
+    """A command line run in this process whatever serves the lakehouse: what `creatorlake serve` runs."""
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return run_pipeline(args)
-        settings = load_config(args.lakehouse)
-        return importlib.import_module(COMMANDS[args.command][0]).run(args, settings)
+        return run_command(args)
     except CreatorLakeError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        return _one_line(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """A command line, run by the lakehouse's server when one runs (`creatorlake serve`), else here."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command != "serve":
+            root = load_config(args.lakehouse).lakehouse_root
+            server = running_server(root)
+            if server is not None:
+                return forward(server, argv, root)
+        return run_command(args)
+    except CreatorLakeError as exc:
+        return _one_line(exc)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from creatorlake.config import Settings, load_config
+from creatorlake.errors import CreatorLakeError
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
@@ -69,6 +70,7 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
     if is_databricks():
         return SparkSession.builder.getOrCreate()
     settings = settings or load_config()
+    refuse_if_served(settings)
     settings.lakehouse_root.mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.appName(app_name or settings.raw["spark"].get("app_name", "creatorlake"))
     conf = local_session_conf(settings)
@@ -86,6 +88,19 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
     quiet_query_error_logs()
     quiet_metastore_replace_errors(spark)
     return spark
+
+
+def refuse_if_served(settings: Settings) -> None:
+    """A `creatorlake serve` process holds the lakehouse's embedded Derby metastore, which
+    admits one JVM: say so on one line instead of failing on the metastore's lock."""
+    from creatorlake.server import running_server
+
+    server = running_server(settings.lakehouse_root)
+    if server is not None and server.pid != os.getpid():
+        raise CreatorLakeError(
+            f"a `creatorlake serve` process (pid {server.pid}) holds {settings.lakehouse_root}: "
+            "run this through the `creatorlake` command, or stop the server first (`creatorlake serve --stop`)"
+        )
 
 
 def quiet_query_error_logs() -> None:

@@ -1,0 +1,20 @@
+"""`creatorlake serve`: keep this lakehouse's Spark session warm for the commands that follow."""
+
+from __future__ import annotations
+
+import argparse
+
+from creatorlake.config import Settings
+from creatorlake.server import serve, stop
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stop", action="store_true", help="stop the lakehouse's server instead of starting one")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.stop:
+        return stop(settings)
+    from creatorlake.cli import run_here  # the CLI's own dispatch, run in this process for each client
+
+    return serve(settings, dispatch=run_here)

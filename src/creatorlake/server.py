@@ -1,0 +1,221 @@
+"""`creatorlake serve`: one long-lived process that keeps a lakehouse's Spark session warm.
+
+Every `creatorlake` process starts a JVM cold: before its queries run at full speed
+it loads Spark's classes and JIT-compiles its planner, Delta and Parquet code, and
+about a third of a daily incremental dbt build goes to that (docs/benchmarks.md).
+A server starts the session once and runs the commands other `creatorlake`
+processes hand it, one at a time, in that warm JVM: what a SQL warehouse that
+outlives each build is to dbt-databricks. The embedded Derby metastore admits one
+JVM, so while a server holds a lakehouse every command for it goes through it.
+
+Commands find the server through `<lakehouse>/server.json`: its port, its pid and
+a random key only the owner of the file can read (the server listens on 127.0.0.1
+and accepts only clients that prove the key). Without that file, or when its pid is
+gone, a command runs in its own process as before.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import shlex
+import signal
+import sys
+import threading
+import traceback
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import asdict, dataclass
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Callable, Sequence
+
+from creatorlake.config import Settings, conf_dir
+from creatorlake.errors import CreatorLakeError
+from creatorlake.progress import say
+
+STAGE = "serve"
+SERVER_FILE = "server.json"
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What `server.json` holds: how to reach the server, and what it was started with."""
+
+    port: int
+    pid: int
+    authkey: str
+    conf: str
+
+
+def server_file(lakehouse_root: Path) -> Path:
+    return lakehouse_root / SERVER_FILE
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_server(lakehouse_root: Path) -> ServerInfo | None:
+    """The lakehouse's server, or None; a file left by a server that was killed is removed."""
+    path = server_file(lakehouse_root)
+    try:
+        info = ServerInfo(**json.loads(path.read_text()))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError):
+        raise CreatorLakeError(f"{path} is not a server file this version can read: remove it if no server runs") from None
+    if not _alive(info.pid):
+        path.unlink(missing_ok=True)
+        return None
+    return info
+
+
+def _write_server_file(path: Path, info: ServerInfo) -> None:
+    """Written whole and readable by its owner only: the key in it lets a client run anything."""
+    partial = path.with_suffix(".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(asdict(info), handle)
+    partial.replace(path)
+
+
+# ---- the client side: run a command on the server, printing what it prints ----
+
+
+def forward(info: ServerInfo, argv: Sequence[str], lakehouse_root: Path) -> int:
+    """Run `argv` on the server; its stdout and stderr come back here as it writes them."""
+    if info.conf != str(conf_dir().resolve()):
+        raise CreatorLakeError(
+            f"the server for this lakehouse (pid {info.pid}) runs with the config in {info.conf}, "
+            f"not {conf_dir().resolve()}: stop it (`creatorlake serve --stop`) or use its config"
+        )
+    try:
+        connection = Client((LOOPBACK, info.port), authkey=bytes.fromhex(info.authkey))
+    except OSError as exc:
+        raise CreatorLakeError(f"cannot reach the server on port {info.port} (pid {info.pid}): {exc.strerror or exc}") from None
+    with connection:
+        # The lakehouse as this process resolved it: the server's directory and environment may differ.
+        connection.send({"argv": list(argv), "lakehouse": str(lakehouse_root)})
+        while True:
+            try:
+                kind, payload = connection.recv()
+            except EOFError:
+                raise CreatorLakeError(f"the server (pid {info.pid}) ended before the command finished: see its log") from None
+            except KeyboardInterrupt:
+                say(STAGE, f"interrupted: the command runs on to its end in the server (pid {info.pid}), unseen")
+                return 130
+            if kind == "exit":
+                return int(payload)
+            stream = sys.stdout if kind == "out" else sys.stderr
+            stream.write(payload)
+            stream.flush()
+
+
+def stop(settings: Settings) -> int:
+    info = running_server(settings.lakehouse_root)
+    if info is None:
+        say(STAGE, f"no server runs for {settings.lakehouse_root}")
+        return 0
+    connection = Client((LOOPBACK, info.port), authkey=bytes.fromhex(info.authkey))
+    with connection:
+        connection.send({"stop": True})
+        connection.recv()
+    say(STAGE, f"stopped the server for {settings.lakehouse_root} (pid {info.pid})")
+    return 0
+
+
+# ---- the server side ----
+
+
+class _ClientStream(io.TextIOBase):
+    """A text stream whose writes go to the client as they happen (heartbeat threads write too)."""
+
+    def __init__(self, connection: Connection, kind: str, lock: threading.Lock) -> None:
+        self.connection, self.kind, self.lock = connection, kind, lock
+        self.gone = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if text and not self.gone:
+            with self.lock:
+                try:
+                    self.connection.send((self.kind, text))
+                except OSError:
+                    # The client went away (Ctrl-C): the command still runs to its end, so
+                    # no table is left half-written; its output has nobody to go to.
+                    self.gone = True
+        return len(text)
+
+
+def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable[[Sequence[str]], int]) -> int:
+    lock = threading.Lock()
+    out, err = _ClientStream(connection, "out", lock), _ClientStream(connection, "err", lock)
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            return dispatch(argv)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 1
+        except Exception:  # noqa: BLE001 - a command's crash must not end the server
+            traceback.print_exc()
+            return 1
+
+
+def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
+    """Hold the lakehouse's Spark session and run clients' commands with `dispatch` until stopped."""
+    from creatorlake.spark import get_spark
+
+    path = server_file(settings.lakehouse_root)
+    existing = running_server(settings.lakehouse_root)
+    if existing is not None:
+        raise CreatorLakeError(f"a server already runs for {settings.lakehouse_root} (pid {existing.pid})")
+    get_spark(settings, app_name="creatorlake-serve")
+    authkey = secrets.token_bytes(32)
+    # SIGTERM (kill, a service manager) ends the server as Ctrl-C does: through the cleanup below.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Clients queue while a command runs: each waits for the server's handshake, which follows the one before.
+    with Listener((LOOPBACK, 0), backlog=16, authkey=authkey) as listener:
+        port = listener.address[1]
+        _write_server_file(path, ServerInfo(port=port, pid=os.getpid(), authkey=authkey.hex(), conf=str(conf_dir().resolve())))
+        say(STAGE, f"serving {settings.lakehouse_root} on {LOOPBACK}:{port} (pid {os.getpid()}); "
+            f"`creatorlake` commands for this lakehouse now run here; stop with `creatorlake serve --stop`")
+        try:
+            while True:
+                try:
+                    connection = listener.accept()
+                except (OSError, EOFError, AuthenticationError) as exc:
+                    say(STAGE, f"refused a client: {exc}")
+                    continue
+                with connection:
+                    try:
+                        request = connection.recv()
+                    except EOFError:
+                        continue
+                    if request.get("stop"):
+                        connection.send(("exit", 0))
+                        break
+                    command = f"creatorlake {shlex.join(request['argv'])}"
+                    say(STAGE, f"running: {command}")
+                    code = _run_request(connection, [*request["argv"], "--lakehouse", request["lakehouse"]], dispatch)
+                    say(STAGE, f"done (exit {code}): {command}")
+                    try:
+                        connection.send(("exit", code))
+                    except OSError:
+                        pass
+        except KeyboardInterrupt:
+            say(STAGE, "stopping (Ctrl-C or SIGTERM)")
+        finally:
+            path.unlink(missing_ok=True)
+    say(STAGE, f"stopped serving {settings.lakehouse_root}")
+    return 0
