@@ -15,7 +15,7 @@ import pytest
 
 from creatorlake.config import conf_dir, load_config
 from creatorlake.errors import CreatorLakeError
-from creatorlake.server import LOOPBACK, ServerInfo, forward, running_server, server_file
+from creatorlake.server import LOOPBACK, ServerInfo, forward, reset_session, running_server, server_file
 from creatorlake.spark import refuse_if_served
 
 CLI = [sys.executable, "-m", "creatorlake.cli"]
@@ -154,4 +154,29 @@ def test_a_session_of_another_process_is_refused_while_a_server_holds_the_lakeho
 def test_a_client_with_another_config_is_refused(tmp_path):
     info = _write_server_file(tmp_path, pid=os.getppid(), conf=str(tmp_path / "other-conf"))
     with pytest.raises(CreatorLakeError, match="runs with the config in .*other-conf"):
+        forward(info, ["sql", "select 1"], tmp_path)
+
+
+def test_each_command_leaves_the_session_as_a_fresh_process_finds_it(spark):
+    conf_before = spark.conf.getAll
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.sql("create or replace table bronze.serve_cached using delta as select 1 as x")
+    spark.catalog.cacheTable("bronze.serve_cached")
+    spark.range(3).createOrReplaceTempView("serve_leftover")
+    spark.conf.set("spark.sql.shuffle.partitions", str(int(partitions) + 7))
+    spark.conf.set("creatorlake.serve.test", "left behind")
+
+    reset_session(spark, conf_before)
+
+    assert not spark.catalog.isCached("bronze.serve_cached")
+    assert not spark.catalog.tableExists("serve_leftover")
+    assert spark.conf.get("spark.sql.shuffle.partitions") == partitions
+    assert spark.conf.get("creatorlake.serve.test", None) is None
+    assert spark.conf.getAll == conf_before
+
+
+def test_a_server_that_does_not_answer_is_one_line_naming_its_file(tmp_path):
+    # A live pid (this test's parent) whose port nobody listens on: the pid was reused, say.
+    info = _write_server_file(tmp_path, pid=os.getppid())
+    with pytest.raises(CreatorLakeError, match=f"cannot reach the server on port 1 .*remove {server_file(tmp_path)}"):
         forward(info, ["sql", "select 1"], tmp_path)

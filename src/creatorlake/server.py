@@ -30,11 +30,14 @@ from dataclasses import asdict, dataclass
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from creatorlake.config import Settings, conf_dir
 from creatorlake.errors import CreatorLakeError
 from creatorlake.progress import say
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 STAGE = "serve"
 SERVER_FILE = "server.json"
@@ -57,11 +60,11 @@ def server_file(lakehouse_root: Path) -> Path:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # it exists, as another user's
     return True
 
 
@@ -92,6 +95,16 @@ def _write_server_file(path: Path, info: ServerInfo) -> None:
 # ---- the client side: run a command on the server, printing what it prints ----
 
 
+def _connect(info: ServerInfo, lakehouse_root: Path) -> Connection:
+    try:
+        return Client((LOOPBACK, info.port), authkey=bytes.fromhex(info.authkey))
+    except OSError as exc:
+        raise CreatorLakeError(
+            f"cannot reach the server on port {info.port} (pid {info.pid}): {exc.strerror or exc}; "
+            f"if no server runs, remove {server_file(lakehouse_root)}"
+        ) from None
+
+
 def forward(info: ServerInfo, argv: Sequence[str], lakehouse_root: Path) -> int:
     """Run `argv` on the server; its stdout and stderr come back here as it writes them."""
     if info.conf != str(conf_dir().resolve()):
@@ -99,11 +112,7 @@ def forward(info: ServerInfo, argv: Sequence[str], lakehouse_root: Path) -> int:
             f"the server for this lakehouse (pid {info.pid}) runs with the config in {info.conf}, "
             f"not {conf_dir().resolve()}: stop it (`creatorlake serve --stop`) or use its config"
         )
-    try:
-        connection = Client((LOOPBACK, info.port), authkey=bytes.fromhex(info.authkey))
-    except OSError as exc:
-        raise CreatorLakeError(f"cannot reach the server on port {info.port} (pid {info.pid}): {exc.strerror or exc}") from None
-    with connection:
+    with _connect(info, lakehouse_root) as connection:
         # The lakehouse as this process resolved it: the server's directory and environment may differ.
         connection.send({"argv": list(argv), "lakehouse": str(lakehouse_root)})
         while True:
@@ -126,8 +135,7 @@ def stop(settings: Settings) -> int:
     if info is None:
         say(STAGE, f"no server runs for {settings.lakehouse_root}")
         return 0
-    connection = Client((LOOPBACK, info.port), authkey=bytes.fromhex(info.authkey))
-    with connection:
+    with _connect(info, settings.lakehouse_root) as connection:
         connection.send({"stop": True})
         connection.recv()
     say(STAGE, f"stopped the server for {settings.lakehouse_root} (pid {info.pid})")
@@ -159,9 +167,26 @@ class _ClientStream(io.TextIOBase):
         return len(text)
 
 
-def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable[[Sequence[str]], int]) -> int:
+def reset_session(spark: SparkSession, conf_before: dict[str, str]) -> None:
+    """Leave the session as a fresh process would find it: a command that failed half-way may
+    have left data cached (whose stale copy a later query of the same plan would read), a
+    temporary view, or a setting changed."""
+    spark.catalog.clearCache()
+    for view in spark.catalog.listTables():
+        if view.isTemporary:
+            spark.catalog.dropTempView(view.name)
+    conf_after = spark.conf.getAll
+    for key in conf_after.keys() - conf_before.keys():
+        spark.conf.unset(key)
+    for key, value in conf_before.items():
+        if conf_after.get(key) != value:
+            spark.conf.set(key, value)
+
+
+def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable[[Sequence[str]], int], spark: SparkSession) -> int:
     lock = threading.Lock()
     out, err = _ClientStream(connection, "out", lock), _ClientStream(connection, "err", lock)
+    conf_before = spark.conf.getAll
     with redirect_stdout(out), redirect_stderr(err):
         try:
             return dispatch(argv)
@@ -170,6 +195,8 @@ def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable
         except Exception:  # noqa: BLE001 - a command's crash must not end the server
             traceback.print_exc()
             return 1
+        finally:
+            reset_session(spark, conf_before)
 
 
 def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
@@ -180,7 +207,7 @@ def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
     existing = running_server(settings.lakehouse_root)
     if existing is not None:
         raise CreatorLakeError(f"a server already runs for {settings.lakehouse_root} (pid {existing.pid})")
-    get_spark(settings, app_name="creatorlake-serve")
+    spark = get_spark(settings, app_name="creatorlake-serve")
     authkey = secrets.token_bytes(32)
     # SIGTERM (kill, a service manager) ends the server as Ctrl-C does: through the cleanup below.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -207,7 +234,7 @@ def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
                         break
                     command = f"creatorlake {shlex.join(request['argv'])}"
                     say(STAGE, f"running: {command}")
-                    code = _run_request(connection, [*request["argv"], "--lakehouse", request["lakehouse"]], dispatch)
+                    code = _run_request(connection, [*request["argv"], "--lakehouse", request["lakehouse"]], dispatch, spark)
                     say(STAGE, f"done (exit {code}): {command}")
                     try:
                         connection.send(("exit", code))
