@@ -116,6 +116,8 @@ def test_stop_ends_the_server_and_removes_its_file(tmp_path):
         assert stopped.returncode == 0, stopped.stderr
         assert process.wait(timeout=120) == 0
         assert not server_file(lakehouse).exists()
+        again = creatorlake(lakehouse, "serve", "--stop")
+        assert again.returncode == 0 and "no server runs" in again.stderr
         # With no server, a command runs in its own process again.
         alone = creatorlake(lakehouse, "sql", "select 2 as two", "--format", "json")
         assert alone.returncode == 0 and json.loads(alone.stdout) == {"two": 2}
