@@ -9,7 +9,7 @@ from creatorlake.server import serve, stop
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stop", action="store_true", help="stop the lakehouse's server instead of starting one")
+    parser.add_argument("--stop", action="store_true", help="stop the lakehouse's server (after the command it is running) instead of starting one")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -190,8 +190,11 @@ def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable
     with redirect_stdout(out), redirect_stderr(err):
         try:
             return dispatch(argv)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else 1
+        except SystemExit as exc:  # argparse's usage errors, sys.exit() anywhere: as Python would exit
+            if exc.code is None or isinstance(exc.code, int):
+                return exc.code or 0
+            print(exc.code, file=sys.stderr)
+            return 1
         except Exception:  # noqa: BLE001 - a command's crash must not end the server
             traceback.print_exc()
             return 1
