@@ -40,7 +40,7 @@ def wait_for_server(process: subprocess.Popen, lakehouse: Path, timeout: float =
 def served(tmp_path_factory):
     """A lakehouse with a server running on it; the server's stderr is its log."""
     lakehouse = tmp_path_factory.mktemp("served")
-    log = lakehouse.parent / "serve.log"
+    log = tmp_path_factory.mktemp("served-log") / "serve.log"
     with log.open("w") as log_file:
         process = subprocess.Popen([*CLI, "serve", "--lakehouse", str(lakehouse)], stdout=log_file, stderr=log_file, text=True)
     try:
@@ -109,7 +109,8 @@ def test_sigterm_ends_the_server_and_removes_its_file(served):
 
 def test_stop_ends_the_server_and_removes_its_file(tmp_path):
     lakehouse = tmp_path / "stopped"
-    process = subprocess.Popen([*CLI, "serve", "--lakehouse", str(lakehouse)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with (tmp_path / "serve.log").open("w") as log:  # a file, not a pipe nobody reads while the server runs
+        process = subprocess.Popen([*CLI, "serve", "--lakehouse", str(lakehouse)], stdout=log, stderr=log)
     try:
         wait_for_server(process, lakehouse)
         stopped = creatorlake(lakehouse, "serve", "--stop")
