@@ -12,7 +12,7 @@ import importlib
 import sys
 from typing import NoReturn, Sequence
 
-from creatorlake.config import load_config
+from creatorlake.config import Settings, load_config
 from creatorlake.errors import CreatorLakeError
 from creatorlake.server import forward, running_server
 
@@ -58,8 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_pipeline(args: argparse.Namespace) -> int:
-    settings = load_config(args.lakehouse)
+def run_pipeline(args: argparse.Namespace, settings: Settings) -> int:
     parser = build_parser()
     for stage in PIPELINE:
         if stage in args.skip:
@@ -72,11 +71,10 @@ def run_pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_command(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run a parsed command in this process."""
     if args.command == "run":
-        return run_pipeline(args)
-    settings = load_config(args.lakehouse)
+        return run_pipeline(args, settings)
     return importlib.import_module(COMMANDS[args.command][0]).run(args, settings)
 
 
@@ -89,7 +87,7 @@ def run_here(argv: Sequence[str]) -> int:
     """A command line run in this process whatever serves the lakehouse: what `creatorlake serve` runs."""
     args = build_parser().parse_args(argv)
     try:
-        return run_command(args)
+        return run_command(args, load_config(args.lakehouse))
     except CreatorLakeError as exc:
         return _one_line(exc)
 
@@ -99,12 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        if args.command != "serve":
-            root = load_config(args.lakehouse).lakehouse_root
-            server = running_server(root)
-            if server is not None:
-                return forward(server, argv, root)
-        return run_command(args)
+        settings = load_config(args.lakehouse)
+        server = None if args.command == "serve" else running_server(settings.lakehouse_root)
+        if server is not None:
+            return forward(server, argv, settings.lakehouse_root)
+        return run_command(args, settings)
     except CreatorLakeError as exc:
         return _one_line(exc)
 

@@ -107,10 +107,11 @@ def _connect(info: ServerInfo, lakehouse_root: Path) -> Connection:
 
 def forward(info: ServerInfo, argv: Sequence[str], lakehouse_root: Path) -> int:
     """Run `argv` on the server; its stdout and stderr come back here as it writes them."""
-    if info.conf != str(conf_dir().resolve()):
+    conf = str(conf_dir().resolve())
+    if info.conf != conf:
         raise CreatorLakeError(
             f"the server for this lakehouse (pid {info.pid}) runs with the config in {info.conf}, "
-            f"not {conf_dir().resolve()}: stop it (`creatorlake serve --stop`) or use its config"
+            f"not {conf}: stop it (`creatorlake serve --stop`) or use its config"
         )
     with _connect(info, lakehouse_root) as connection:
         # The lakehouse as this process resolved it: the server's directory and environment may differ.
