@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) jars
 
 jars: $(STAMP)
-	$(BIN)/python -m creatorlake.jars
+	$(BIN)/python -m creatorlake.core.jars
 
 run: setup
 	$(BIN)/creatorlake run
@@ -55,7 +55,7 @@ accuracy: setup
 # spark-submit a job with the cached Delta jars: make submit JOB=generate_bronze ARGS="--days 30"
 submit: setup
 	PYSPARK_PYTHON=$(CURDIR)/$(BIN)/python $(BIN)/spark-submit --master local[2] \
-	  --packages $$($(BIN)/python -c "from creatorlake.spark import delta_package; print(delta_package())") \
+	  --packages $$($(BIN)/python -c "from creatorlake.core.spark import delta_package; print(delta_package())") \
 	  --conf spark.jars.ivy=$${CREATORLAKE_CACHE:-$$HOME/.cache/creatorlake}/ivy \
 	  jobs/$(JOB).py $(ARGS)
 

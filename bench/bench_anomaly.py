@@ -30,7 +30,7 @@ from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import MetricRule
 from creatorlake.anomaly.detect import finish_wide, score_mean
-from creatorlake.progress import say
+from creatorlake.core.progress import say
 
 WINDOW = 28
 MIN_POINTS = 14
@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-growth", action="store_true")
     args = parser.parse_args(argv)
 
-    from creatorlake.config import load_config
-    from creatorlake.spark import get_spark
+    from creatorlake.core.config import load_config
+    from creatorlake.core.spark import get_spark
 
     settings = load_config()
     spark = get_spark(settings, app_name="creatorlake-bench-anomaly")

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _harness import figure, header, median_seconds, ratio  # noqa: E402
 
 START_SESSION = (
-    "from creatorlake.config import load_config; from creatorlake.spark import get_spark; "
+    "from creatorlake.core.config import load_config; from creatorlake.core.spark import get_spark; "
     "get_spark(load_config({root!r})).range(1).count()"
 )
 
@@ -39,8 +39,8 @@ def main() -> None:
 
         from pyspark.sql import functions as F
 
-        from creatorlake.config import load_config
-        from creatorlake.spark import get_spark
+        from creatorlake.core.config import load_config
+        from creatorlake.core.spark import get_spark
 
         spark = get_spark(load_config(root / "warm"))
         frame = spark.range(args.rows).select(

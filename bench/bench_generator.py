@@ -25,7 +25,7 @@ import traceback
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from creatorlake.config import Settings
+from creatorlake.core.config import Settings
 
 
 def parse() -> argparse.Namespace:
@@ -45,8 +45,8 @@ def timed(fn) -> float:
 
 def main() -> int:
     args = parse()
-    from creatorlake.config import load_config
-    from creatorlake.spark import ensure_schemas, get_spark
+    from creatorlake.core.config import load_config
+    from creatorlake.core.spark import ensure_schemas, get_spark
 
     root = args.lakehouse or tempfile.mkdtemp(prefix="creatorlake-bench-")
     settings = load_config(root).with_schemas(bronze="bench_bronze")

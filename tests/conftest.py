@@ -20,14 +20,14 @@ def lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(lakehouse: Path):
-    from creatorlake.config import load_config
+    from creatorlake.core.config import load_config
 
     return load_config(lakehouse)
 
 
 @pytest.fixture(scope="session")
 def spark(settings):
-    from creatorlake.spark import ensure_schemas, get_spark
+    from creatorlake.core.spark import ensure_schemas, get_spark
 
     session = get_spark(settings, app_name="creatorlake-tests")
     ensure_schemas(session, settings)
@@ -51,6 +51,6 @@ def tiny_bronze(spark, settings):
 @pytest.fixture(scope="session")
 def tiny_gold(spark, settings, tiny_bronze):
     """Silver and gold over tiny_bronze: one `dbt build` (models, seeds, data and unit tests) per session."""
-    from creatorlake.transform import transform
+    from creatorlake.core.dbt import transform
 
     return transform(spark, settings)

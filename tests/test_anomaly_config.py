@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -9,7 +10,8 @@ import pytest
 import yaml
 
 from creatorlake.anomaly.config import load_anomaly_config, parse_anomaly_config
-from creatorlake.errors import ConfigError
+from creatorlake.core.config import conf_dir
+from creatorlake.core.errors import ConfigError
 
 
 def test_shipped_config_is_valid():
@@ -53,10 +55,10 @@ def test_bad_config_is_one_clear_error(raw, message):
 
 def test_cli_reports_bad_config_on_one_line_and_exits_2(tmp_path):
     (tmp_path / "anomaly.yml").write_text(yaml.safe_dump({"metrics": {"cpm": {"window": 7}}}))
-    (tmp_path / "creatorlake.yml").write_text((__import__("creatorlake.config").config.conf_dir() / "creatorlake.yml").read_text())
+    (tmp_path / "creatorlake.yml").write_text((conf_dir() / "creatorlake.yml").read_text())
     result = subprocess.run(
         [sys.executable, "-m", "creatorlake.cli", "detect", "--lakehouse", str(tmp_path / "lh")],
-        capture_output=True, text=True, env={**__import__("os").environ, "CREATORLAKE_CONF": str(tmp_path)},
+        capture_output=True, text=True, env={**os.environ, "CREATORLAKE_CONF": str(tmp_path)},
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("creatorlake: error: ")

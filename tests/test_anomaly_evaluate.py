@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from creatorlake.anomaly.evaluate import Incident, evaluate, parse_incidents, report_lines
-from creatorlake.errors import ConfigError
+from creatorlake.core.errors import ConfigError
 
 DE_COMEDY = ("DE", "comedy", None)
 INCIDENT = Incident("de_comedy_cpm_drop", "cpm", DE_COMEDY, dt.date(2026, 3, 10), 5, -0.45)

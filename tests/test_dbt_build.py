@@ -19,7 +19,7 @@ from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from creatorlake.transform import run_dbt
+from creatorlake.core.dbt import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -420,7 +420,7 @@ def test_dbt_source_freshness_checks_every_source_locally(spark, settings, tiny_
 def test_transform_of_a_selection_builds_into_an_empty_lakehouse(spark, settings, tiny_bronze):
     """`creatorlake transform --select +fct_ads` on schemas where nothing is built yet: fct_ads'
     relationship test to dim_episode (outside the selection) must not run against a missing table."""
-    from creatorlake.transform import transform
+    from creatorlake.core.dbt import transform
 
     fresh = settings.with_schemas(silver="select_silver", gold="select_gold")
     outcome = transform(spark, fresh, select="+fct_ads")

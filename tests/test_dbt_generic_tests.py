@@ -7,7 +7,7 @@ returns are the failures dbt would count.
 
 from __future__ import annotations
 
-from creatorlake.transform import invoke_dbt
+from creatorlake.core.dbt import invoke_dbt
 
 # id, name, total, part_a, part_b: one line, as dbt gets it inside a Jinja string literal
 ROWS = (

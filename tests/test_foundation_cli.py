@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from creatorlake.cli import main
-from creatorlake.sql import format_rows
+from creatorlake.core.sql import format_rows
 
 
 def one_error_line(captured: str) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from creatorlake.config import load_config, read_yaml
-from creatorlake.errors import ConfigError
+from creatorlake.core.config import load_config, read_yaml
+from creatorlake.core.errors import ConfigError
 
 
 def test_flag_beats_environment_beats_file(monkeypatch, tmp_path):

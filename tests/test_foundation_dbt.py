@@ -11,8 +11,8 @@ import yaml
 from chispa import assert_df_equality
 
 from creatorlake.bronze.schemas import CREATORS, dbt_sources_yaml
-from creatorlake.spark import local_session_conf
-from creatorlake.transform import run_dbt
+from creatorlake.core.spark import local_session_conf
+from creatorlake.core.dbt import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

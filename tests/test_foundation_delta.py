@@ -46,8 +46,8 @@ def test_delta_overwrite_replaces_rows(spark, settings):
 
 
 def test_an_existing_session_is_used_untouched(spark, settings, tmp_path):
-    from creatorlake.config import load_config
-    from creatorlake.spark import get_spark
+    from creatorlake.core.config import load_config
+    from creatorlake.core.spark import get_spark
 
     shuffle = spark.conf.get("spark.sql.shuffle.partitions")
     spark.conf.set("spark.sql.shuffle.partitions", "3")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from creatorlake.progress import timed
+from creatorlake.core.progress import timed
 
 
 def test_a_long_step_reports_a_heartbeat_then_its_rows(capsys):

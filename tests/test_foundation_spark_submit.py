@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from creatorlake.spark import delta_package, ivy_dir
+from creatorlake.core.spark import delta_package, ivy_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

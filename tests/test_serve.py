@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from creatorlake.config import conf_dir, load_config
-from creatorlake.errors import CreatorLakeError
+from creatorlake.core.config import conf_dir, load_config
+from creatorlake.core.errors import CreatorLakeError
 from creatorlake.server import LOOPBACK, ServerInfo, forward, reset_session, running_server, server_file
-from creatorlake.spark import refuse_if_served
+from creatorlake.core.spark import refuse_if_served
 
 CLI = [sys.executable, "-m", "creatorlake.cli"]
 

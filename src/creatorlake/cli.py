@@ -12,20 +12,20 @@ import importlib
 import sys
 from typing import NoReturn, Sequence
 
-from creatorlake.config import Settings, load_config
-from creatorlake.errors import CreatorLakeError
+from creatorlake.core.config import Settings, load_config
+from creatorlake.core.errors import CreatorLakeError
 from creatorlake.server import forward, running_server
 
 PROG = "creatorlake"
 
 # name -> (module, one-line help). Order is pipeline order: `run` goes through them in it.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "generate": ("creatorlake.generator.command", "generate synthetic bronze Delta tables"),
-    "transform": ("creatorlake.transform_command", "build silver and gold with dbt (local target)"),
-    "detect": ("creatorlake.anomaly.command", "flag rolling z-score anomalies per segment"),
-    "explain": ("creatorlake.rootcause.command", "decompose revenue changes into their drivers"),
-    "sql": ("creatorlake.sql_command", "run a SQL query against the local lakehouse"),
-    "serve": ("creatorlake.serve_command", "keep the lakehouse's Spark session warm: later commands run in it"),
+    "generate": ("creatorlake.commands.generate", "generate synthetic bronze Delta tables"),
+    "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
+    "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
+    "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
+    "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
+    "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
 PIPELINE = ("generate", "transform", "detect", "explain")
 

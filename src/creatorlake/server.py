@@ -32,9 +32,9 @@ from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from creatorlake.config import Settings, conf_dir
-from creatorlake.errors import CreatorLakeError
-from creatorlake.progress import say
+from creatorlake.core.config import Settings, conf_dir
+from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.progress import say
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -205,7 +205,7 @@ def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable
 
 def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
     """Hold the lakehouse's Spark session and run clients' commands with `dispatch` until stopped."""
-    from creatorlake.spark import get_spark
+    from creatorlake.core.spark import get_spark
 
     path = server_file(settings.lakehouse_root)
     existing = running_server(settings.lakehouse_root)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from creatorlake.anomaly.schema import METRIC_COLUMNS
-from creatorlake.config import conf_dir, read_yaml
-from creatorlake.errors import ConfigError
+from creatorlake.core.config import conf_dir, read_yaml
+from creatorlake.core.errors import ConfigError
 
 CONF_FILE_NAME = "anomaly.yml"
 BASELINES = ("mean", "median", "stl")

@@ -39,7 +39,7 @@ from pyspark.sql.types import DateType, DoubleType, LongType, StringType, Struct
 
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule
 from creatorlake.anomaly.schema import ANOMALY_SCHEMA, DATE, SEGMENT_KEYS, missing_columns
-from creatorlake.errors import CreatorLakeError
+from creatorlake.core.errors import CreatorLakeError
 
 SERIES_KEYS = ("metric", *SEGMENT_KEYS)
 MAD_TO_SIGMA = 1.4826

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from creatorlake.anomaly.schema import SEGMENT_KEYS
-from creatorlake.config import read_yaml
-from creatorlake.errors import ConfigError
+from creatorlake.core.config import read_yaml
+from creatorlake.core.errors import ConfigError
 
 INCIDENT_DRIVERS = ("listens", "ad_load", "fill_rate", "cpm", "sub_conversion")
 TOLERANCE_DAYS = 1

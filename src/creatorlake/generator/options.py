@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from creatorlake.config import Settings, conf_dir, read_yaml
-from creatorlake.errors import ConfigError, CreatorLakeError
+from creatorlake.core.config import Settings, conf_dir, read_yaml
+from creatorlake.core.errors import ConfigError, CreatorLakeError
 
 GENERATOR_CONF = "generator.yml"
 INCIDENTS_CONF = "incidents.yml"

@@ -19,13 +19,13 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from creatorlake.bronze import schemas
-from creatorlake.config import Settings
-from creatorlake.errors import CreatorLakeError
+from creatorlake.core.config import Settings
+from creatorlake.core.errors import CreatorLakeError
 from creatorlake.generator import membership, podcast, world
 from creatorlake.generator.options import GeneratorOptions, check_combinations, check_segments
 from creatorlake.generator.rand import Draws
 from creatorlake.generator.world import DAY, Ctx
-from creatorlake.progress import rate, say, timed
+from creatorlake.core.progress import rate, say, timed
 
 USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
 META_KEY = "creatorlake.generator"
@@ -408,7 +408,7 @@ def generate(
     tables: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Generate (or, with append_days, advance) the bronze tables; returns rows per table."""
-    from creatorlake.spark import ensure_schemas
+    from creatorlake.core.spark import ensure_schemas
 
     if append_days is not None:
         if append_days <= 0:

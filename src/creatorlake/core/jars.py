@@ -1,6 +1,6 @@
 """Resolve the Delta Lake jars from Maven Central once, into a cache every later run reads offline.
 
-`python -m creatorlake.jars` is the set-up step `make run` and `make test` call.
+`python -m creatorlake.core.jars` is the set-up step `make run` and `make test` call.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from creatorlake.config import Settings, load_config
-from creatorlake.spark import delta_package, ivy_dir
+from creatorlake.core.config import Settings, load_config
+from creatorlake.core.spark import delta_package, ivy_dir
 
 
 def cached_jar(settings: Settings) -> Path:

@@ -9,9 +9,9 @@ from typing import Any, Mapping
 
 import yaml
 
-from creatorlake.errors import ConfigError
+from creatorlake.core.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 CONF_FILE_NAME = "creatorlake.yml"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from creatorlake.config import Settings, conf_dir
-from creatorlake.errors import CreatorLakeError
+from creatorlake.core.config import Settings, conf_dir
+from creatorlake.core.errors import CreatorLakeError
 from creatorlake.generator.options import INCIDENTS_CONF, GeneratorOptions
 
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         incidents = args.incidents if args.incidents is not None else conf_dir() / INCIDENTS_CONF
         # Parse and validate every flag and the incidents file before Spark starts or anything is written.
         options = GeneratorOptions.from_defaults(settings, **flags, incidents=incidents)
-    from creatorlake.spark import get_spark
+    from creatorlake.core.spark import get_spark
 
     spark = get_spark(settings)
     if options is None:

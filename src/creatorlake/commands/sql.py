@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from creatorlake.config import Settings
-from creatorlake.errors import CreatorLakeError
-from creatorlake.spark import ensure_schemas, get_spark
-from creatorlake.sql import FORMATS, run_query
+from creatorlake.core.config import Settings
+from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.spark import ensure_schemas, get_spark
+from creatorlake.core.sql import FORMATS, run_query
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

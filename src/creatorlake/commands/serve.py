@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from creatorlake.config import Settings
+from creatorlake.core.config import Settings
 from creatorlake.server import serve, stop
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from creatorlake.config import Settings
-from creatorlake.spark import get_spark
-from creatorlake.transform import transform
+from creatorlake.core.config import Settings
+from creatorlake.core.spark import get_spark
+from creatorlake.core.dbt import transform
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Sequence
 
 from pyspark.sql import SparkSession
 
-from creatorlake.config import Settings
-from creatorlake.errors import CreatorLakeError
-from creatorlake.progress import say
-from creatorlake.spark import ensure_schemas
+from creatorlake.core.config import Settings
+from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.progress import say
+from creatorlake.core.spark import ensure_schemas
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult

@@ -13,10 +13,11 @@ from pyspark.sql import DataFrame, SparkSession
 
 from creatorlake.anomaly.config import AnomalyConfig, load_anomaly_config
 from creatorlake.anomaly.detect import complete_spine, flag, score_all
-from creatorlake.config import Settings
-from creatorlake.errors import CreatorLakeError
-from creatorlake.progress import say, timed
-from creatorlake.spark import ensure_schemas, get_spark
+from creatorlake.core.config import Settings
+from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.progress import say, timed
+from creatorlake.core.spark import ensure_schemas, get_spark
+from creatorlake.core.tables import read_table, replace_table
 
 STAGE = "detect"
 
@@ -28,16 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_source(spark: SparkSession, settings: Settings, config: AnomalyConfig) -> DataFrame:
-    table = settings.table("gold", config.source_table)
-    if not spark.catalog.tableExists(table):
-        raise CreatorLakeError(f"table {table} does not exist; run `creatorlake transform` first")
-    return spark.table(table)
-
-
-def write_table(df: DataFrame, table: str) -> int:
-    """Replace the table in one Delta commit; a rerun on the same input writes the same rows."""
-    df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(table)
-    return df.sparkSession.table(table).count()
+    return read_table(spark, settings, "gold", config.source_table, made_by="transform")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -57,7 +49,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         scored = score_all(daily, config).persist()
         step.rows = scored.count()
     with timed(STAGE, f"write {target}") as step:
-        step.rows = write_table(flag(scored), target)
+        step.rows = replace_table(flag(scored), target)
     if incidents is not None:
         result = evaluate_run(spark, settings, config, daily, scored, incidents)
         if args.report:
@@ -69,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def evaluate_run(spark, settings, config, daily, scored, incidents) -> dict:
     from creatorlake.anomaly.evaluate import evaluate, report_lines
-    from creatorlake.rootcause.command import explanation_rule
+    from creatorlake.commands.explain import explanation_rule
     from creatorlake.rootcause.explain import explain_anomalies
 
     with timed(STAGE, f"evaluate against {len(incidents)} planted incident(s)"):

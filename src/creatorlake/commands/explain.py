@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from creatorlake.anomaly.command import read_source, write_table
+from creatorlake.commands.detect import read_source
+from creatorlake.core.tables import replace_table
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule, load_anomaly_config
 from creatorlake.anomaly.detect import complete_spine
-from creatorlake.config import Settings
-from creatorlake.errors import CreatorLakeError
-from creatorlake.progress import timed
+from creatorlake.core.config import Settings
+from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.progress import timed
 from creatorlake.rootcause.explain import explain_anomalies, revenue_change_drivers
-from creatorlake.spark import ensure_schemas, get_spark
+from creatorlake.core.spark import ensure_schemas, get_spark
 
 STAGE = "explain"
 
@@ -38,10 +39,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise CreatorLakeError(f"table {anomalies_table} does not exist; run `creatorlake detect` first")
     drivers_table = settings.table("gold", config.drivers_table)
     with timed(STAGE, f"week-over-week creator revenue drivers -> {drivers_table}") as step:
-        step.rows = write_table(revenue_change_drivers(daily), drivers_table)
+        step.rows = replace_table(revenue_change_drivers(daily), drivers_table)
     explanations_table = settings.table("gold", config.explanations_table)
     with timed(STAGE, f"explain revenue anomalies -> {explanations_table}") as step:
         explained = explain_anomalies(spark.table(anomalies_table), daily, explanation_rule(config), config.revenue_metrics, config.drill_down_top)
-        step.rows = write_table(explained, explanations_table)
+        step.rows = replace_table(explained, explanations_table)
     daily.unpersist()
     return 0

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from creatorlake.config import Settings, load_config
-from creatorlake.errors import CreatorLakeError
+from creatorlake.core.config import Settings, load_config
+from creatorlake.core.errors import CreatorLakeError
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
