@@ -233,3 +233,9 @@ def normalized_prefix(prefix: str) -> str:
     trimmed = prefix.replace("[", "").strip(" ")
     suffix = "_" if trimmed.endswith("]") else ""
     return "".join(c if c.isalnum() else "_" for c in trimmed.lower()) + suffix
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    """Variable values from BUNDLE_VAR_<name>, the environment variables the CLI reads."""
+    prefix = "BUNDLE_VAR_"
+    return {key[len(prefix):]: value for key, value in environ.items() if key.startswith(prefix)}
