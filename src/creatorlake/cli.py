@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
+    "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
 PIPELINE = ("generate", "transform", "detect", "explain")

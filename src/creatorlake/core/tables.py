@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 from pyspark.sql import DataFrame, SparkSession
 
 from creatorlake.core.config import Settings
@@ -20,3 +23,25 @@ def replace_table(df: DataFrame, table: str) -> int:
     """Replace the table in one Delta commit; a rerun on the same input writes the same rows."""
     df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(table)
     return df.sparkSession.table(table).count()
+
+
+# The catalog of a Unity Catalog workspace: the job's `--catalog` (or `catalog:` in
+# the config), else this variable; none means the local session's spark_catalog.
+CATALOG_ENV = "CREATORLAKE_CATALOG"
+LOCAL_CATALOG = "spark_catalog"
+
+
+def catalog_of(settings: Settings) -> str | None:
+    return settings.raw.get("catalog") or os.environ.get(CATALOG_ENV) or None
+
+
+def qualified_name(settings: Settings, layer: str, name: str) -> str:
+    """`<catalog>.<schema>.<table>` when a catalog is configured, `<schema>.<table>` locally."""
+    catalog = catalog_of(settings)
+    table = settings.table(layer, name)
+    return table if catalog in (None, LOCAL_CATALOG) else f"{catalog}.{table}"
+
+
+def with_catalog(settings: Settings, catalog: str | None) -> Settings:
+    """The same settings naming their tables in `catalog`."""
+    return replace(settings, raw={**settings.raw, "catalog": catalog})
