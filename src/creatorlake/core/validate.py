@@ -1,6 +1,6 @@
 """Validators shared by every config loader: each raises a one-line ConfigError naming where.
 
-`where` names the place of the value, e.g. "conf/anomaly.yml: metrics.cpm.window" or a
+`where` names the place of the value, e.g. "/path/to/anomaly.yml: metrics.cpm.window" or a
 flag such as "--days"; every message reads "<where> must be ..., not <value>".
 """
 

@@ -26,6 +26,7 @@ from creatorlake.generator.options import GeneratorOptions, check_combinations, 
 from creatorlake.generator.rand import Draws
 from creatorlake.generator.world import DAY, Ctx
 from creatorlake.core.progress import rate, say, timed
+from creatorlake.core.spark import ensure_schemas
 from creatorlake.core.tables import read_table
 
 USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
@@ -410,8 +411,6 @@ def generate(
     tables: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Generate (or, with append_days, advance) the bronze tables; returns rows per table."""
-    from creatorlake.core.spark import ensure_schemas
-
     if append_days is not None:
         if append_days <= 0:
             raise CreatorLakeError(f"--append-days must be a positive integer, not {append_days}")
