@@ -18,8 +18,9 @@ INCIDENTS_CONF = "incidents.yml"
 
 
 @dataclass(frozen=True)
-class RunDefaults:
-    """`defaults:` of generator.yml, the values flags override. Each is required there: the file is their one place."""
+class RunOptions:
+    """When, how long, how big and which seed: `defaults:` of generator.yml, which flags override.
+    Each is required there: the file is the one place of their defaults."""
 
     start_date: dt.date
     days: int
@@ -29,7 +30,7 @@ class RunDefaults:
     scale: float
 
 
-RUN_OPTIONS = tuple(f.name for f in fields(RunDefaults))
+RUN_OPTIONS = tuple(f.name for f in fields(RunOptions))
 # How each run option is checked; `where` names the flag or the config key.
 RUN_OPTION_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "start_date": validate.date,
@@ -46,7 +47,7 @@ class GeneratorSettings:
     """generator.yml: the run defaults, and the knobs of the simulated world (every other section),
     which the builders read as documented in the file."""
 
-    defaults: RunDefaults
+    defaults: RunOptions
     world: Mapping[str, Any]
 
 
@@ -57,17 +58,13 @@ def load_generator_settings(directory: Path | None = None) -> GeneratorSettings:
     defaults = validate.mapping(validate.required(raw, "defaults", str(path)), where)
     validate.known_keys(defaults, RUN_OPTIONS, where)
     values = {name: RUN_OPTION_CHECKS[name](validate.required(defaults, name, where), f"{where}.{name}") for name in RUN_OPTIONS}
-    return GeneratorSettings(defaults=RunDefaults(**values), world={k: v for k, v in raw.items() if k != "defaults"})
+    return GeneratorSettings(defaults=RunOptions(**values), world={k: v for k, v in raw.items() if k != "defaults"})
 
 
 @dataclass(frozen=True)
-class GeneratorOptions:
-    start_date: dt.date
-    days: int
-    n_creators: int
-    n_listeners: int
-    seed: int
-    scale: float
+class GeneratorOptions(RunOptions):
+    """A run's options with what it plants and the world it simulates."""
+
     incidents: tuple[Incident, ...] = ()
     # The world's knobs (GeneratorSettings.world).
     conf: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
