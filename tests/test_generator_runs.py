@@ -155,7 +155,7 @@ BAD_FLAGS = [
     (["--n-listeners", "x"], "--n-listeners"),
     (["--scale", "0"], "scale"),
     (["--scale", "abc"], "scale"),
-    (["--start-date", "2026-13-01"], "start_date"),
+    (["--start-date", "2026-13-01"], "--start-date"),
     (["--seed", "1.5"], "seed"),
     (["--append-days", "0"], "--append-days"),
     (["--append-days", "2", "--days", "3"], "--days"),
