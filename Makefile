@@ -38,7 +38,7 @@ test: setup
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-# Detection accuracy (issue #5, item 4) needs default-scale segments: the
+# Detection accuracy (`creatorlake evaluate`) needs default-scale segments: the
 # lakehouse `make run` builds (default incidents) and one generated without
 # incidents; each is built here if its segment mart is missing.
 ACCURACY_LAKEHOUSE ?= lakehouse

@@ -1,4 +1,4 @@
-"""Benchmark the rolling z-score stage (issue #5, item 5).
+"""Benchmark the rolling z-score stage.
 
 On one synthetic panel (default 100,000 series x 365 days), in one run:
   * ours:   `creatorlake.anomaly.detect.score_mean` + `finish_wide` (segments hashed into buckets,
@@ -131,7 +131,7 @@ def median_time(label: str, runs: int, once) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=100_000, help="series = segments x metrics")
-    parser.add_argument("--metrics", type=int, default=10, help="metrics per segment, as in conf/anomaly.yml")
+    parser.add_argument("--metrics", type=int, default=10, help="metrics per segment, as in the packaged anomaly.yml")
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--growth-series", type=int, default=None, help="series of the 1x growth panel (default: --series)")

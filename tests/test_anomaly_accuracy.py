@@ -1,12 +1,12 @@
-"""Detection and attribution accuracy against planted truth, at the default scale (issue #5, item 4).
+"""Detection and attribution accuracy against planted truth, at the default scale.
 
 The targets only mean something on segments as large as the default data's: on
 the suite's tiny lakehouse (24 creators) a segment such as DE · comedy is one or
 two creators, and their episode releases swamp any planted change. Each test here
-therefore runs `creatorlake detect --evaluate` on two default-scale lakehouses
-(~1 h to build each on a 2-core machine), too slow for `make test`:
+therefore runs `creatorlake detect`, `explain` and `evaluate` on two default-scale
+lakehouses (~1 h to build each on a 2-core machine), too slow for `make test`:
 
-    CREATORLAKE_ACCURACY_LAKEHOUSE   generated with conf/incidents.yml (what `make run` builds)
+    CREATORLAKE_ACCURACY_LAKEHOUSE   generated with the packaged incidents.yml (what `make run` builds)
     CREATORLAKE_QUIET_LAKEHOUSE      generated with `--incidents none`
 
 `make accuracy` builds whichever is missing and runs this module; without them,
@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 
 from creatorlake.anomaly.evaluate import TARGETS
+from creatorlake.core.config import conf_dir
 
 pytestmark = pytest.mark.accuracy
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_INCIDENTS = REPO / "conf" / "incidents.yml"
+DEFAULT_INCIDENTS = conf_dir() / "incidents.yml"
 # Enough segment-metric-days that 0.5% is a rate, not a handful of points: the
 # default data scores ~320,000; the tiny lakehouse ~5,000.
 MIN_SCORED_POINTS = 100_000
@@ -39,9 +40,10 @@ def _evaluation(variable: str, incidents: str, tmp_path_factory: pytest.TempPath
     if not lakehouse:
         pytest.skip(f"set {variable} to a default-scale lakehouse (make accuracy)")
     report = tmp_path_factory.mktemp("accuracy") / "evaluation.json"
-    command = [sys.executable, "-m", "creatorlake.cli", "detect", "--lakehouse", lakehouse, "--evaluate", incidents, "--report", str(report)]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    for stage in (["detect"], ["explain"], ["evaluate", incidents, "--report", str(report)]):
+        command = [sys.executable, "-m", "creatorlake.cli", *stage, "--lakehouse", lakehouse]
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(report.read_text())
     assert result["scored_points"] >= MIN_SCORED_POINTS, f"{lakehouse} is too small to measure accuracy: {result['scored_points']:,} scored points"
     return result

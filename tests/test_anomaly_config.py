@@ -1,4 +1,4 @@
-"""conf/anomaly.yml is validated strictly: each mistake is one clear line."""
+"""anomaly.yml is validated strictly: each mistake is one clear line naming the file and key."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from creatorlake.anomaly.config import load_anomaly_config, parse_anomaly_config
+from creatorlake.anomaly.config import AnomalyConfig, MetricRule, load_anomaly_config, parse_anomaly_config
 from creatorlake.core.config import conf_dir
 from creatorlake.core.errors import ConfigError
 
@@ -65,11 +65,48 @@ def test_cli_reports_bad_config_on_one_line_and_exits_2(tmp_path):
     assert "window 7 (7 days) is shorter than min_points 14" in result.stderr
 
 
-def test_report_without_evaluate_is_one_line_and_exit_2(tmp_path):
+def test_a_bad_value_names_the_file_and_the_key(tmp_path):
+    path = tmp_path / "anomaly.yml"
+    path.write_text(yaml.safe_dump({"metrics": {"cpm": {"min_volume": -1}}, "rootcause": {"drill_down_top": 0}}))
+    with pytest.raises(ConfigError) as info:
+        load_anomaly_config(path)
+    assert str(info.value) == f"{path}: metrics.cpm.min_volume must be >= 0.0, not -1"
+
+
+def test_omitted_options_take_the_rule_defaults():
+    config = parse_anomaly_config({"metrics": {"cpm": {}}})
+    assert config.rule("cpm") == MetricRule(metric="cpm")
+    assert config.scored_table == AnomalyConfig(rules=()).scored_table
+
+
+def test_detect_no_longer_evaluates(tmp_path):
+    """Evaluation is its own stage (`creatorlake evaluate`): detect has no --evaluate/--report."""
     result = subprocess.run(
-        [sys.executable, "-m", "creatorlake.cli", "detect", "--lakehouse", str(tmp_path / "lh"), "--report", str(tmp_path / "r.json")],
+        [sys.executable, "-m", "creatorlake.cli", "detect", "--lakehouse", str(tmp_path / "lh"), "--evaluate", "none"],
         capture_output=True, text=True,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["creatorlake: error: --report needs --evaluate INCIDENTS.yml (or --evaluate none)"]
+    assert len(result.stderr.strip().splitlines()) == 1 and "--evaluate" in result.stderr
+    assert not (tmp_path / "lh").exists()
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("incidents:\n  - {name: x, driver: revenue, segment: {}, start: 2026-03-02, days: 2, change: 0.5}\n", "unknown driver 'revenue'"),
+        ("incidents:\n  - {name: x, driver: cpm, segment: {region: EU}, start: 2026-03-02, days: 2, change: 0.5}\n", "unknown segment key 'region'"),
+        ("incidents:\n  - {name: x, driver: cpm, segment: {}, start: 2026-03-02, days: 0, change: 0.5}\n", "days must be a positive integer"),
+        ("surprises: []\n", "unknown top-level key 'surprises'"),
+    ],
+)
+def test_evaluate_reads_incidents_as_the_generator_does_one_line_and_exit_2(tmp_path, text, needle):
+    incidents = tmp_path / "incidents.yml"
+    incidents.write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "creatorlake.cli", "evaluate", str(incidents), "--lakehouse", str(tmp_path / "lh")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(incidents) in lines[0] and needle in lines[0], lines
     assert not (tmp_path / "lh").exists()

@@ -1,4 +1,4 @@
-"""Scoring detection against planted incidents (`creatorlake detect --evaluate`) on hand-made runs."""
+"""Scoring detection against planted incidents (`creatorlake evaluate`) on hand-made runs."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from creatorlake.anomaly.evaluate import Incident, evaluate, parse_incidents, report_lines
+from creatorlake.anomaly.evaluate import evaluate, report_lines
 from creatorlake.core.errors import ConfigError
+from creatorlake.incidents import Incident, parse_incidents
 
 DE_COMEDY = ("DE", "comedy", None)
-INCIDENT = Incident("de_comedy_cpm_drop", "cpm", DE_COMEDY, dt.date(2026, 3, 10), 5, -0.45)
+INCIDENT = Incident("de_comedy_cpm_drop", "cpm", (("category", "comedy"), ("country_code", "DE")), dt.date(2026, 3, 10), 5, -0.45)
 
 
 def anomaly(day: int, metric: str = "cpm", segment=DE_COMEDY, z: float = -8.0) -> dict:
@@ -60,18 +61,18 @@ def test_attribution_reads_the_most_severe_revenue_explanation_of_the_incident()
 
 
 def test_an_incident_file_is_read_strictly():
-    raw = {"incidents": [{"name": "x", "driver": "cpm", "segment": {"country_code": "DE"}, "start": "2026-03-10", "days": 5, "change": -0.4}]}
-    assert parse_incidents(raw, "f.yml")[0].segment == ("DE", None, None)
+    item = {"name": "x", "driver": "cpm", "segment": {"country_code": "DE"}, "start": "2026-03-10", "days": 5, "change": -0.4}
+    assert parse_incidents([item], "f.yml")[0].segment_key == ("DE", None, None)
     with pytest.raises(ConfigError, match="unknown driver 'revenue'"):
-        parse_incidents({"incidents": [{**raw["incidents"][0], "driver": "revenue"}]}, "f.yml")
+        parse_incidents([{**item, "driver": "revenue"}], "f.yml")
     with pytest.raises(ConfigError, match="unknown segment key 'region'"):
-        parse_incidents({"incidents": [{**raw["incidents"][0], "segment": {"region": "EU"}}]}, "f.yml")
+        parse_incidents([{**item, "segment": {"region": "EU"}}], "f.yml")
 
 
 def test_the_false_alarm_target_is_judged_only_on_a_run_without_incidents():
     flags = [anomaly(day) for day in range(1, 7)]  # 6 of 1000 points: over the 0.5% target
     planted = {line.split(":")[0]: line for line in report_lines(evaluate(flags, 1000, [], [INCIDENT]))}
     clean = {line.split(":")[0]: line for line in report_lines(evaluate(flags, 1000, [], []))}
-    assert planted["false_alarm_rate"] == "false_alarm_rate: 0.0060 (target <= 0.005 on a run without incidents: --evaluate none)"
+    assert planted["false_alarm_rate"] == "false_alarm_rate: 0.0060 (target <= 0.005 on a run without incidents: `creatorlake evaluate none`)"
     assert clean["false_alarm_rate"] == "false_alarm_rate: 0.0060 (target <= 0.005) FAIL"
     assert clean["recall"].endswith("n/a")

@@ -71,7 +71,7 @@ def test_local_profile_matches_the_session_factory(settings, monkeypatch):
     factory = local_session_conf(settings)
     for key, value in rendered.items():
         if key == "spark.master":
-            assert value == settings.raw["spark"]["master"]
+            assert value == settings.spark.master
         else:
             assert factory[key] == value, key
     for essential in ("spark.jars.packages", "spark.sql.extensions", "spark.sql.catalog.spark_catalog",

@@ -155,7 +155,7 @@ BAD_FLAGS = [
     (["--n-listeners", "x"], "--n-listeners"),
     (["--scale", "0"], "scale"),
     (["--scale", "abc"], "scale"),
-    (["--start-date", "2026-13-01"], "start_date"),
+    (["--start-date", "2026-13-01"], "--start-date"),
     (["--seed", "1.5"], "seed"),
     (["--append-days", "0"], "--append-days"),
     (["--append-days", "2", "--days", "3"], "--days"),
@@ -205,11 +205,11 @@ def test_bad_incidents_yaml_exits_2_with_one_line_and_writes_nothing(spark, sett
 
 
 def test_default_incidents_cover_every_driver_inside_the_default_window(settings):
-    from creatorlake.generator.options import DRIVERS
+    from creatorlake.incidents import INCIDENT_DRIVERS
 
     options = GeneratorOptions.from_defaults(settings)
     assert len(options.incidents) >= 6
-    assert {i.driver for i in options.incidents} == set(DRIVERS)
+    assert {i.driver for i in options.incidents} == set(INCIDENT_DRIVERS)
     assert all(options.start_date <= i.start and i.end <= options.end_date for i in options.incidents)
 
 
@@ -239,7 +239,7 @@ def test_big_tables_are_planned_without_lambdas(spark, settings, table):
     previous = spark.conf.get("spark.sql.debug.maxToStringFields")
     spark.conf.set("spark.sql.debug.maxToStringFields", "100000")  # print every expression of the plan
     try:
-        plan = builders(world, settings)[table]()._jdf.queryExecution().optimizedPlan().toString()
+        plan = builders(world, lambda: spark.table(settings.table("bronze", "events")))[table]()._jdf.queryExecution().optimizedPlan().toString()
     finally:
         spark.conf.set("spark.sql.debug.maxToStringFields", previous)
         world.unpersist()

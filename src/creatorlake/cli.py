@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from pathlib import Path
 from typing import NoReturn, Sequence
 
-from creatorlake.core.config import Settings, load_config
+from creatorlake.core.config import CONF_ENV, Settings, load_config
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.server import forward, running_server
 
@@ -24,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
+    "evaluate": ("creatorlake.commands.evaluate", "score the anomalies and explanations against planted incidents"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
@@ -42,7 +45,12 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lakehouse",
         metavar="DIR",
-        help="lakehouse root (default: $CREATORLAKE_HOME, else lakehouse.root in conf/creatorlake.yml)",
+        help="lakehouse root (default: $CREATORLAKE_HOME, else lakehouse.root in creatorlake.yml)",
+    )
+    parser.add_argument(
+        "--conf",
+        metavar="DIR",
+        help="config directory holding creatorlake.yml and the others (default: $CREATORLAKE_CONF, else the packaged defaults)",
     )
 
 
@@ -65,7 +73,8 @@ def run_pipeline(args: argparse.Namespace, settings: Settings) -> int:
         if stage in args.skip:
             continue
         module = importlib.import_module(COMMANDS[stage][0])
-        stage_args = parser.parse_args([stage, *(["--lakehouse", args.lakehouse] if args.lakehouse else [])])
+        common = [*(["--lakehouse", args.lakehouse] if args.lakehouse else []), *(["--conf", args.conf] if args.conf else [])]
+        stage_args = parser.parse_args([stage, *common])
         code = module.run(stage_args, settings)
         if code != 0:
             return code
@@ -84,11 +93,19 @@ def _one_line(exc: CreatorLakeError) -> int:
     return 2
 
 
+def load_settings(args: argparse.Namespace) -> Settings:
+    """The settings of a command line. --conf is exported as $CREATORLAKE_CONF so that everything
+    this process starts or asks (dbt, a server's config check) sees the same config directory."""
+    if args.conf:
+        os.environ[CONF_ENV] = str(Path(args.conf).expanduser().resolve())
+    return load_config(args.lakehouse, args.conf)
+
+
 def run_here(argv: Sequence[str]) -> int:
     """A command line run in this process whatever serves the lakehouse: what `creatorlake serve` runs."""
     args = build_parser().parse_args(argv)
     try:
-        return run_command(args, load_config(args.lakehouse))
+        return run_command(args, load_settings(args))
     except CreatorLakeError as exc:
         return _one_line(exc)
 
@@ -98,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        settings = load_config(args.lakehouse)
+        settings = load_settings(args)
         server = None if args.command == "serve" else running_server(settings.lakehouse_root)
         if server is not None:
             return forward(server, argv, settings.lakehouse_root)

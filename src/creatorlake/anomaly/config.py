@@ -1,13 +1,14 @@
-"""`conf/anomaly.yml`: metric rules for detection and root-cause settings, validated strictly."""
+"""anomaly.yml: metric rules for detection and root-cause settings, validated strictly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from creatorlake.anomaly.schema import METRIC_COLUMNS
-from creatorlake.core.config import conf_dir, read_yaml
+from creatorlake.core import validate
+from creatorlake.core.config import Settings, conf_dir, read_yaml
 from creatorlake.core.errors import ConfigError
 
 CONF_FILE_NAME = "anomaly.yml"
@@ -18,7 +19,7 @@ PAYOUTS = ("scored", "scheduled")
 # Metrics that hold partner payouts, so `payouts: scheduled` means something for them.
 PAYOUT_METRICS = ("creator_revenue_usd", "rpm")
 TOP_LEVEL = ("tables", "volume_column", "defaults", "metrics", "rootcause")
-TABLE_KEYS = ("source", "anomalies", "drivers", "explanations")
+TABLE_KEYS = ("source", "anomalies", "scored", "drivers", "explanations")
 ROOTCAUSE_OPTIONS = ("revenue_metrics", "drill_down_top")
 REVENUE_METRICS = ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd", "rpm")
 
@@ -71,6 +72,8 @@ class AnomalyConfig:
     rules: tuple[MetricRule, ...]
     source_table: str = "fct_segment_daily_metrics"
     anomalies_table: str = "metric_anomalies"
+    # Points scored per metric: the false alarm rate's denominator, which the anomalies alone do not hold.
+    scored_table: str = "metric_scored_points"
     drivers_table: str = "revenue_change_drivers"
     explanations_table: str = "anomaly_explanations"
     revenue_metrics: tuple[str, ...] = ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd")
@@ -83,52 +86,31 @@ class AnomalyConfig:
         raise ConfigError(f"no rule for metric '{metric}'")
 
 
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{where} must be a mapping, not {type(value).__name__}")
-    return value
+def _default(cls: type, name: str) -> Any:
+    """A field's default: the one place each default is written."""
+    return next(f.default for f in fields(cls) if f.name == name)
 
 
-def _unknown(keys: Any, known: tuple[str, ...], where: str, what: str) -> None:
-    extra = sorted(set(keys) - set(known))
-    if extra:
-        raise ConfigError(f"{where}: unknown {what} '{extra[0]}' (known: {', '.join(known)})")
+def parse_rule(metric: str, options: Mapping[str, Any], where: str, volume_column: str | None = None) -> MetricRule:
+    validate.known_keys(options, RULE_OPTIONS, where, "option")
 
+    def option(name: str, default: Any = None) -> Any:
+        return options.get(name, _default(MetricRule, name) if default is None else default)
 
-def _number(value: Any, where: str, kind: type, minimum: float) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
-        raise ConfigError(f"{where} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
-    if value < minimum:
-        raise ConfigError(f"{where} must be >= {minimum}, got {value!r}")
-    return kind(value)
-
-
-def _choice(value: Any, choices: tuple[str, ...], where: str) -> str:
-    if value not in choices:
-        raise ConfigError(f"{where} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def parse_rule(metric: str, options: Mapping[str, Any], where: str, volume_column: str = "listens") -> MetricRule:
-    _unknown(options, RULE_OPTIONS, where, "option")
     rule = MetricRule(
         metric=metric,
-        window=_number(options.get("window", 28), f"{where}.window", int, 1),
-        min_points=_number(options.get("min_points", 14), f"{where}.min_points", int, 2),
-        threshold=_number(options.get("threshold", 3.0), f"{where}.threshold", float, 0.0),
-        seasonality=_choice(options.get("seasonality", "none"), SEASONALITIES, f"{where}.seasonality"),
-        baseline=_choice(options.get("baseline", "mean"), BASELINES, f"{where}.baseline"),
-        min_volume=_number(options.get("min_volume", 0), f"{where}.min_volume", float, 0.0),
-        min_relative_scale=_number(options.get("min_relative_scale", 0.01), f"{where}.min_relative_scale", float, 0.0),
-        volume_column=_choice(options.get("volume_column", volume_column), METRIC_COLUMNS, f"{where}.volume_column"),
-        payouts=_choice(options.get("payouts", "scored"), PAYOUTS, f"{where}.payouts"),
+        window=validate.integer(option("window"), f"{where}.window", 1),
+        min_points=validate.integer(option("min_points"), f"{where}.min_points", 2),
+        threshold=validate.number(option("threshold"), f"{where}.threshold", above=0),
+        seasonality=validate.choice(option("seasonality"), SEASONALITIES, f"{where}.seasonality"),
+        baseline=validate.choice(option("baseline"), BASELINES, f"{where}.baseline"),
+        min_volume=validate.number(option("min_volume"), f"{where}.min_volume", 0.0),
+        min_relative_scale=validate.number(option("min_relative_scale"), f"{where}.min_relative_scale", 0.0),
+        volume_column=validate.choice(option("volume_column", volume_column), METRIC_COLUMNS, f"{where}.volume_column"),
+        payouts=validate.choice(option("payouts"), PAYOUTS, f"{where}.payouts"),
     )
     if rule.payouts == "scheduled" and metric not in PAYOUT_METRICS:
         raise ConfigError(f"{where}: payouts: scheduled applies only to metrics holding partner payouts ({', '.join(PAYOUT_METRICS)})")
-    if rule.threshold <= 0:
-        raise ConfigError(f"{where}.threshold must be > 0, got {rule.threshold!r}")
     if rule.seasonality == "weekday_profile" and rule.baseline != "mean":
         raise ConfigError(f"{where}: seasonality weekday_profile needs baseline mean, got {rule.baseline}")
     if rule.seasonality != "none" and rule.window % 7:
@@ -143,44 +125,43 @@ def parse_rule(metric: str, options: Mapping[str, Any], where: str, volume_colum
 
 def parse_anomaly_config(raw: Mapping[str, Any], where: str = CONF_FILE_NAME) -> AnomalyConfig:
     """Validate the parsed YAML; every way it can be wrong is a one-line ConfigError."""
-    _unknown(raw, TOP_LEVEL, where, "key")
-    tables = _mapping(raw.get("tables"), f"{where}: tables")
-    _unknown(tables, TABLE_KEYS, f"{where}: tables", "table")
-    defaults = _mapping(raw.get("defaults"), f"{where}: defaults")
-    _unknown(defaults, RULE_OPTIONS, f"{where}: defaults", "option")
-    metrics = _mapping(raw.get("metrics"), f"{where}: metrics")
+    validate.known_keys(raw, TOP_LEVEL, where)
+    tables = validate.mapping(raw.get("tables"), f"{where}: tables")
+    validate.known_keys(tables, TABLE_KEYS, f"{where}: tables", "table")
+    defaults = validate.mapping(raw.get("defaults"), f"{where}: defaults")
+    validate.known_keys(defaults, RULE_OPTIONS, f"{where}: defaults", "option")
+    metrics = validate.mapping(raw.get("metrics"), f"{where}: metrics")
     if not metrics:
         raise ConfigError(f"{where}: metrics must list at least one metric")
-    volume_column = raw.get("volume_column", "listens")
+    volume_column = raw.get("volume_column", _default(MetricRule, "volume_column"))
     if volume_column not in METRIC_COLUMNS:
         raise ConfigError(f"{where}: unknown volume_column '{volume_column}'")
     rules = []
     for metric, options in metrics.items():
         if metric not in METRIC_COLUMNS:
             raise ConfigError(f"{where}: unknown metric '{metric}' (known: {', '.join(METRIC_COLUMNS)})")
-        merged = {**defaults, **_mapping(options, f"{where}: metrics.{metric}")}
+        merged = {**defaults, **validate.mapping(options, f"{where}: metrics.{metric}")}
         rules.append(parse_rule(metric, merged, f"{where}: metrics.{metric}", volume_column))
-    rootcause = _mapping(raw.get("rootcause"), f"{where}: rootcause")
-    _unknown(rootcause, ROOTCAUSE_OPTIONS, f"{where}: rootcause", "option")
-    revenue_metrics = tuple(rootcause.get("revenue_metrics", ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd")))
+    rootcause = validate.mapping(raw.get("rootcause"), f"{where}: rootcause")
+    validate.known_keys(rootcause, ROOTCAUSE_OPTIONS, f"{where}: rootcause", "option")
+    revenue_metrics = tuple(rootcause.get("revenue_metrics", _default(AnomalyConfig, "revenue_metrics")))
     for metric in revenue_metrics:
         if metric not in REVENUE_METRICS:
             raise ConfigError(f"{where}: rootcause.revenue_metrics: '{metric}' is not a revenue metric (known: {', '.join(REVENUE_METRICS)})")
     for name, value in tables.items():
         if not isinstance(value, str) or not value.replace("_", "").isalnum():
-            raise ConfigError(f"{where}: tables.{name} must be a plain table name, got {value!r}")
+            raise ConfigError(f"{where}: tables.{name} must be a plain table name, not {value!r}")
+    table_names = {f"{key}_table": tables.get(key, _default(AnomalyConfig, f"{key}_table")) for key in TABLE_KEYS}
+    drill_down_top = rootcause.get("drill_down_top", _default(AnomalyConfig, "drill_down_top"))
     return AnomalyConfig(
         rules=tuple(rules),
-        source_table=tables.get("source", "fct_segment_daily_metrics"),
-        anomalies_table=tables.get("anomalies", "metric_anomalies"),
-        drivers_table=tables.get("drivers", "revenue_change_drivers"),
-        explanations_table=tables.get("explanations", "anomaly_explanations"),
+        **table_names,
         revenue_metrics=revenue_metrics,
-        drill_down_top=_number(rootcause.get("drill_down_top", 3), f"{where}: rootcause.drill_down_top", int, 1),
+        drill_down_top=validate.integer(drill_down_top, f"{where}: rootcause.drill_down_top", 1),
     )
 
 
-def load_anomaly_config(path: str | Path | None = None) -> AnomalyConfig:
-    """Read `conf/anomaly.yml` (or `path`)."""
-    path = Path(path) if path else conf_dir() / CONF_FILE_NAME
+def load_anomaly_config(path: str | Path | None = None, settings: Settings | None = None) -> AnomalyConfig:
+    """Read `path`, else anomaly.yml of the settings' config directory (else of the default one)."""
+    path = Path(path) if path else (settings.conf_dir if settings is not None else conf_dir()) / CONF_FILE_NAME
     return parse_anomaly_config(read_yaml(path), where=str(path))

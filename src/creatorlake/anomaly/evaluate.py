@@ -1,75 +1,29 @@
-"""Score detection and attribution against planted incidents (issue #5, item 4).
+"""Score detection and attribution against planted incidents (`creatorlake evaluate`).
 
 Detection never reads the incidents; only this evaluation does.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from creatorlake.anomaly.schema import SEGMENT_KEYS
-from creatorlake.core.config import read_yaml
-from creatorlake.core.errors import ConfigError
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-INCIDENT_DRIVERS = ("listens", "ad_load", "fill_rate", "cpm", "sub_conversion")
-TOLERANCE_DAYS = 1
+from creatorlake.anomaly.schema import SEGMENT_KEYS
+from creatorlake.incidents import Incident
+
 TOP_N = 20
 TARGETS = {"recall": 0.95, "false_alarm_rate": 0.005, "top20_precision": 0.90, "attribution_accuracy": 0.95}
 # Targets that are maxima; they are judged on a run without planted incidents.
 CEILINGS = frozenset({"false_alarm_rate"})
+# The explanation columns the evaluation reads.
+EXPLANATION_COLUMNS = ("metric_date", "metric", *SEGMENT_KEYS, "z_score", "dominant_driver")
 
 
-@dataclass(frozen=True)
-class Incident:
-    name: str
-    driver: str
-    segment: tuple[str | None, ...]  # in SEGMENT_KEYS order, None = all
-    start: dt.date
-    days: int
-    change: float
-
-    @property
-    def direction(self) -> str:
-        return "drop" if self.change < 0 else "spike"
-
-    def covers(self, day: dt.date, tolerance: int = TOLERANCE_DAYS) -> bool:
-        first = self.start - dt.timedelta(days=tolerance)
-        last = self.start + dt.timedelta(days=self.days - 1 + tolerance)
-        return first <= day <= last
-
-    def related(self, segment: Sequence[str | None]) -> bool:
-        """The incident's segment, one containing it (fewer keys, same values) or one inside it (more keys)."""
-        contains = all(s is None or s == i for s, i in zip(segment, self.segment))
-        inside = all(i is None or s == i for s, i in zip(segment, self.segment))
-        return contains or inside
-
-
-def parse_incidents(raw: Mapping[str, Any], where: str) -> list[Incident]:
-    out = []
-    for n, item in enumerate(raw.get("incidents") or []):
-        at = f"{where}: incidents[{n}]"
-        try:
-            segment = item.get("segment") or {}
-            unknown = set(segment) - set(SEGMENT_KEYS)
-            if unknown:
-                raise ConfigError(f"{at}: unknown segment key '{sorted(unknown)[0]}'")
-            if item["driver"] not in INCIDENT_DRIVERS:
-                raise ConfigError(f"{at}: unknown driver '{item['driver']}'")
-            start = item["start"] if isinstance(item["start"], dt.date) else dt.date.fromisoformat(str(item["start"]))
-            out.append(Incident(str(item.get("name", f"incident_{n}")), item["driver"], tuple(segment.get(k) for k in SEGMENT_KEYS), start, int(item["days"]), float(item["change"])))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{at}: invalid incident ({exc})") from None
-    return out
-
-
-def load_incidents(path: str) -> list[Incident]:
-    """An incidents YAML as the generator reads it; 'none' means no incidents."""
-    if str(path).lower() == "none":
-        return []
-    return parse_incidents(read_yaml(Path(path)), str(path))
+def scored_points(scored: DataFrame) -> DataFrame:
+    """Segment-days scored per metric (detection's scored series): the false alarm rate's denominator."""
+    return scored.where(F.col("is_scored")).groupBy("metric").agg(F.count(F.lit(1)).alias("scored_points"))
 
 
 def _key(row: Mapping[str, Any]) -> tuple[str | None, ...]:
@@ -85,12 +39,12 @@ def evaluate(anomalies: Iterable[Mapping[str, Any]], scored_points: int, explana
     explanations = list(explanations)
     detected, attributed, detail = 0, 0, []
     for incident in incidents:
-        hits = [a for a in anomalies if a["metric"] == incident.driver and _key(a) == incident.segment and incident.covers(a["metric_date"]) and a["direction"] == incident.direction]
+        hits = [a for a in anomalies if a["metric"] == incident.driver and _key(a) == incident.segment_key and incident.covers(a["metric_date"]) and a["direction"] == incident.direction]
         # The incident's revenue anomaly: its most severe explained anomaly on a
         # revenue-type metric (creator, ad or subscription revenue, rpm) in its
         # segment and window; an ad-side incident may move ad revenue far beyond
         # its noise while subscriptions keep creator revenue inside its own.
-        revenue = [e for e in explanations if _key(e) == incident.segment and incident.covers(e["metric_date"])]
+        revenue = [e for e in explanations if _key(e) == incident.segment_key and incident.covers(e["metric_date"])]
         revenue.sort(key=lambda e: -abs(e["z_score"] or 0.0))
         dominant = revenue[0]["dominant_driver"] if revenue else None
         detected += bool(hits)
@@ -124,7 +78,7 @@ def report_lines(result: Mapping[str, Any]) -> list[str]:
         bound = "<=" if ceiling else ">="
         if ceiling and result["incidents"]:
             # The planted incidents' own flags count here: the target is for a clean run.
-            lines.append(f"{name}: {fmt(value)} (target {bound} {target} on a run without incidents: --evaluate none)")
+            lines.append(f"{name}: {fmt(value)} (target {bound} {target} on a run without incidents: `creatorlake evaluate none`)")
             continue
         ok = "n/a" if value is None else ("PASS" if (value <= target if ceiling else value >= target) else "FAIL")
         lines.append(f"{name}: {fmt(value)} (target {bound} {target}) {ok}")

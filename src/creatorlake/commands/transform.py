@@ -15,6 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    settings.dbt_project_dir  # no dbt project (an installed wheel ships none): one line, before Spark starts
     spark = get_spark(settings, app_name="creatorlake-transform")
     transform(spark, settings, select=args.select, full_refresh=args.full_refresh)
     return 0

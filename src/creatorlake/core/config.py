@@ -1,23 +1,38 @@
-"""The one config loader: `conf/*.yml`, overridden by environment and flags."""
+"""The one config loader: the YAML files of the config directory, overridden by environment and flags.
+
+The config directory is `--conf DIR`, else $CREATORLAKE_CONF, else the defaults shipped
+inside the package (`creatorlake/conf/`), so an installed wheel finds its config anywhere.
+Each file becomes one typed, frozen settings object; every default is written once, as
+the default of its field, and nothing outside a loader reads the parsed YAML.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
+from creatorlake.core import validate
 from creatorlake.core.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+PACKAGED_CONF = Path(__file__).resolve().parents[1] / "conf"
+# The source checkout this module runs from, if it runs from one (not from an installed wheel).
+CHECKOUT = Path(__file__).resolve().parents[3]
+CONF_ENV = "CREATORLAKE_CONF"
+DBT_PROJECT_ENV = "CREATORLAKE_DBT_PROJECT"
 CONF_FILE_NAME = "creatorlake.yml"
+LAYERS = ("bronze", "silver", "gold")
+DEFAULT_CACHE_DIR = "~/.cache/creatorlake"
 
 
-def conf_dir() -> Path:
-    """Where the YAML config lives: $CREATORLAKE_CONF, else the repo's `conf/`."""
-    return Path(os.environ.get("CREATORLAKE_CONF", REPO_ROOT / "conf")).expanduser()
+def conf_dir(flag: str | os.PathLike[str] | None = None) -> Path:
+    """Where the YAML config lives: the --conf flag, else $CREATORLAKE_CONF, else the packaged defaults."""
+    chosen = flag or os.environ.get(CONF_ENV) or PACKAGED_CONF
+    return Path(chosen).expanduser()
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -41,23 +56,64 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in mapping:
-        raise ConfigError(f"{where}: missing key '{key}'")
-    return mapping[key]
+def section_fields(cls: type, raw: Any, where: str) -> dict[str, Any]:
+    """The keys of a YAML section that name fields of `cls` (others are an error); absent ones keep the field's default."""
+    values = validate.mapping(raw, where)
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    validate.known_keys(values, names, where)
+    missing = [f.name for f in dataclasses.fields(cls) if f.init and f.name not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ConfigError(f"{where}: missing key '{missing[0]}'")
+    return dict(values)
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    """`spark:` the local session (a session that already exists, as on Databricks, is used as it is)."""
+
+    app_name: str = "creatorlake"
+    master: str = "local[2]"
+    conf: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: Any, where: str) -> "SparkSettings":
+        values = section_fields(cls, raw, where)
+        conf = validate.mapping(values.get("conf"), f"{where}.conf")
+        return cls(
+            app_name=validate.text(values.get("app_name", cls.app_name), f"{where}.app_name"),
+            master=validate.text(values.get("master", cls.master), f"{where}.master"),
+            conf={str(k): str(v) for k, v in conf.items()},
+        )
+
+
+@dataclass(frozen=True)
+class DbtSettings:
+    """`dbt:` the dbt project (`project_dir`, relative to the checkout) and the target `transform` builds."""
+
+    project_dir: str = "dbt"
+    local_target: str = "local"
+
+    @classmethod
+    def parse(cls, raw: Any, where: str) -> "DbtSettings":
+        values = section_fields(cls, raw, where)
+        return cls(
+            project_dir=validate.text(values.get("project_dir", cls.project_dir), f"{where}.project_dir"),
+            local_target=validate.text(values.get("local_target", cls.local_target), f"{where}.local_target"),
+        )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings for one process."""
+    """Resolved settings of `creatorlake.yml` for one process."""
 
-    raw: Mapping[str, Any]
+    conf_dir: Path
     lakehouse_root: Path
     cache_dir: Path
-
-    @property
-    def schemas(self) -> Mapping[str, str]:
-        return self.raw["schemas"]
+    # layer (bronze, silver, gold) -> schema name
+    schemas: Mapping[str, str]
+    spark: SparkSettings
+    dbt: DbtSettings
 
     def schema(self, layer: str) -> str:
         try:
@@ -69,8 +125,12 @@ class Settings:
         return f"{self.schema(layer)}.{name}"
 
     @property
+    def conf_file(self) -> Path:
+        return self.conf_dir / CONF_FILE_NAME
+
+    @property
     def spark_conf(self) -> Mapping[str, str]:
-        return {k: str(v) for k, v in self.raw["spark"].get("conf", {}).items()}
+        return self.spark.conf
 
     @property
     def warehouse_dir(self) -> Path:
@@ -82,31 +142,52 @@ class Settings:
 
     @property
     def dbt_project_dir(self) -> Path:
-        return REPO_ROOT / self.raw["dbt"]["project_dir"]
-
-    def section(self, name: str) -> Mapping[str, Any]:
-        return self.raw.get(name, {})
+        """$CREATORLAKE_DBT_PROJECT, else dbt.project_dir (absolute, or relative to the checkout, else to
+        the current directory); an installed wheel ships no dbt project, so say how to point at one."""
+        configured = os.environ.get(DBT_PROJECT_ENV) or self.dbt.project_dir
+        path = Path(configured).expanduser()
+        candidates = [path] if path.is_absolute() else [CHECKOUT / path, Path.cwd() / path]
+        for candidate in candidates:
+            if (candidate / "dbt_project.yml").is_file():
+                return candidate.resolve()
+        raise ConfigError(
+            f"no dbt project (dbt_project.yml) at {configured!r}: set dbt.project_dir in {self.conf_file} "
+            f"or ${DBT_PROJECT_ENV} to the directory of the CreatorLake dbt project"
+        )
 
     def with_schemas(self, **names: str) -> "Settings":
         """The same settings writing to other schemas, e.g. a test's own `bronze_det`."""
         unknown = set(names) - set(self.schemas)
         if unknown:
             raise ConfigError(f"unknown layer(s): {', '.join(sorted(unknown))}")
-        return replace(self, raw={**self.raw, "schemas": {**self.schemas, **names}})
+        return replace(self, schemas={**self.schemas, **names})
 
 
-def load_config(lakehouse: str | os.PathLike[str] | None = None) -> Settings:
-    """Load `conf/creatorlake.yml`; `lakehouse` (a flag) beats $CREATORLAKE_HOME beats the file."""
-    path = conf_dir() / CONF_FILE_NAME
+def load_config(lakehouse: str | os.PathLike[str] | None = None, conf: str | os.PathLike[str] | None = None) -> Settings:
+    """Load `creatorlake.yml` from the config directory (`conf`, a flag, beats $CREATORLAKE_CONF beats
+    the packaged defaults); `lakehouse` (a flag) beats $CREATORLAKE_HOME beats lakehouse.root."""
+    directory = conf_dir(conf).resolve()
+    path = directory / CONF_FILE_NAME
     raw = read_yaml(path)
-    for key in ("lakehouse", "schemas", "spark", "delta", "dbt"):
-        _require(raw, key, str(path))
-    for layer in ("bronze", "silver", "gold"):
-        _require(raw["schemas"], layer, f"{path}: schemas")
-    root = lakehouse or os.environ.get("CREATORLAKE_HOME") or _require(raw["lakehouse"], "root", f"{path}: lakehouse")
-    cache = os.environ.get("CREATORLAKE_CACHE") or raw["delta"].get("cache_dir", "~/.cache/creatorlake")
+    where = str(path)
+    validate.known_keys(raw, ("lakehouse", "schemas", "spark", "delta", "dbt"), where)
+    lakehouse_section = validate.mapping(validate.required(raw, "lakehouse", where), f"{where}: lakehouse")
+    validate.known_keys(lakehouse_section, ("root",), f"{where}: lakehouse")
+    schemas = validate.mapping(validate.required(raw, "schemas", where), f"{where}: schemas")
+    validate.known_keys(schemas, LAYERS, f"{where}: schemas", "layer")
+    for layer in LAYERS:
+        validate.text(validate.required(schemas, layer, f"{where}: schemas"), f"{where}: schemas.{layer}")
+    delta = validate.mapping(raw.get("delta"), f"{where}: delta")
+    validate.known_keys(delta, ("cache_dir",), f"{where}: delta")
+    root = lakehouse or os.environ.get("CREATORLAKE_HOME") or validate.text(
+        validate.required(lakehouse_section, "root", f"{where}: lakehouse"), f"{where}: lakehouse.root"
+    )
+    cache = os.environ.get("CREATORLAKE_CACHE") or validate.text(delta.get("cache_dir", DEFAULT_CACHE_DIR), f"{where}: delta.cache_dir")
     return Settings(
-        raw=raw,
+        conf_dir=directory,
         lakehouse_root=Path(root).expanduser().resolve(),
         cache_dir=Path(cache).expanduser().resolve(),
+        schemas={layer: schemas[layer] for layer in LAYERS},
+        spark=SparkSettings.parse(validate.required(raw, "spark", where), f"{where}: spark"),
+        dbt=DbtSettings.parse(validate.required(raw, "dbt", where), f"{where}: dbt"),
     )

@@ -40,7 +40,7 @@ def dbt_args(settings: Settings, command: Sequence[str], target: str | None = No
         *command,
         "--project-dir", str(settings.dbt_project_dir),
         "--profiles-dir", str(settings.dbt_project_dir),
-        "--target", target or settings.raw["dbt"]["local_target"],
+        "--target", target or settings.dbt.local_target,
         "--target-path", str(dbt_home / "target"),
         "--log-path", str(dbt_home / "logs"),
         "--vars", json.dumps(dbt_vars(settings)),

@@ -72,12 +72,12 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
     settings = settings or load_config()
     refuse_if_served(settings)
     settings.lakehouse_root.mkdir(parents=True, exist_ok=True)
-    builder = SparkSession.builder.appName(app_name or settings.raw["spark"].get("app_name", "creatorlake"))
+    builder = SparkSession.builder.appName(app_name or settings.spark.app_name)
     conf = local_session_conf(settings)
     if launched_by_spark_submit():
         conf = {k: v for k, v in conf.items() if k not in SPARK_SUBMIT_OWNS}
     else:
-        builder = builder.master(settings.raw["spark"].get("master", "local[2]"))
+        builder = builder.master(settings.spark.master)
         # A SparkContext made from Python starts its workers with $PYSPARK_PYTHON (else
         # `python3` on PATH), whatever spark.pyspark.python says: pin this interpreter.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

@@ -26,6 +26,8 @@ from creatorlake.generator.options import GeneratorOptions, check_combinations, 
 from creatorlake.generator.rand import Draws
 from creatorlake.generator.world import DAY, Ctx
 from creatorlake.core.progress import rate, say, timed
+from creatorlake.core.spark import ensure_schemas
+from creatorlake.core.tables import read_table
 
 USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
 META_KEY = "creatorlake.generator"
@@ -295,11 +297,12 @@ def events_table(w: World) -> DataFrame:
     return conform(ev, schemas.EVENTS)
 
 
-def ad_impressions_table(w: World, events_name: str) -> DataFrame:
+def ad_impressions_table(w: World, events: DataFrame) -> DataFrame:
+    """Ads are served on listens: built from the events table as written (`events`), not from its plan again."""
     ctx = w.ctx
     lo, hi = ctx.options.start_date + dt.timedelta(days=ctx.lo_day), ctx.options.start_date + dt.timedelta(days=ctx.hi_day)
     daily = (
-        ctx.spark.table(events_name)
+        events
         .where((F.col("event_type") == "listen") & (F.col("event_date") >= F.lit(lo)) & (F.col("event_date") < F.lit(hi)))
         .groupBy("episode_id", F.col("event_date").alias("ad_date"))
         .agg(F.count(F.lit(1)).alias("listens"))
@@ -321,14 +324,14 @@ ORDER = (
 )
 
 
-def builders(w: World, settings: Settings) -> dict[str, Callable[[], DataFrame]]:
-    events_name = settings.table("bronze", "events")
+def builders(w: World, written_events: Callable[[], DataFrame]) -> dict[str, Callable[[], DataFrame]]:
+    """Each table's DataFrame, built when called; `written_events` reads the events table once it is written."""
     return {
         "creators": lambda: creators_table(w), "shows": lambda: shows_table(w), "episodes": lambda: episodes_table(w),
         "listeners": lambda: listeners_table(w), "patrons": lambda: patrons_table(w), "tiers": lambda: tiers_table(w),
         "pledges": lambda: pledges_table(w), "transactions": lambda: transactions_table(w), "posts": lambda: posts_table(w),
         "engagement_events": lambda: engagement_table(w), "events": lambda: events_table(w),
-        "ad_impressions": lambda: ad_impressions_table(w, events_name), "partner_program": lambda: partner_program_table(w),
+        "ad_impressions": lambda: ad_impressions_table(w, written_events()), "partner_program": lambda: partner_program_table(w),
     }
 
 
@@ -349,7 +352,7 @@ def stored_options(spark: SparkSession, settings: Settings) -> GeneratorOptions:
         meta = json.loads(row[0][0])[META_KEY]
     except (TypeError, ValueError, KeyError, IndexError):
         raise CreatorLakeError(f"{name} was not written by `creatorlake generate` (no run metadata); regenerate it") from None
-    return GeneratorOptions.from_json(meta)
+    return GeneratorOptions.from_json(meta, settings)
 
 
 def _changed(columns: list[str]) -> str:
@@ -408,8 +411,6 @@ def generate(
     tables: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Generate (or, with append_days, advance) the bronze tables; returns rows per table."""
-    from creatorlake.core.spark import ensure_schemas
-
     if append_days is not None:
         if append_days <= 0:
             raise CreatorLakeError(f"--append-days must be a positive integer, not {append_days}")
@@ -430,7 +431,7 @@ def generate(
         say(STAGE, f"{mode}: {options.creators:,} creators, {options.listeners:,} listeners, days {lo}..{hi - dt.timedelta(days=1)}, "
                    f"seed {options.seed}, {len(options.incidents)} incident(s) -> schema {settings.schema('bronze')}")
         meta = json.dumps({META_KEY: options.to_json()}, sort_keys=True)
-        build = builders(w, settings)
+        build = builders(w, lambda: read_table(spark, settings, "bronze", "events", made_by="generate"))
         counts: dict[str, int] = {}
         total_rows, total_s = 0, 0.0
         spark.conf.set(USER_METADATA, meta)

@@ -1,0 +1,104 @@
+"""Validators shared by every config loader: each raises a one-line ConfigError naming where.
+
+`where` names the place of the value, e.g. "/path/to/anomaly.yml: metrics.cpm.window" or a
+flag such as "--days"; every message reads "<where> must be ..., not <value>".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Iterable, Mapping
+
+from creatorlake.core.errors import ConfigError
+
+
+def mapping(value: Any, where: str) -> Mapping[str, Any]:
+    """A mapping; an absent (null) section is an empty one."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def known_keys(value: Mapping[str, Any], known: Iterable[str], where: str, what: str = "key") -> None:
+    """No key outside `known`: a misspelt option is an error, not silently ignored."""
+    known = tuple(known)
+    unknown = sorted(str(key) for key in value if key not in known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown {what} '{unknown[0]}' (known: {', '.join(known)})")
+
+
+def required(value: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in value:
+        raise ConfigError(f"{where}: missing key '{key}'")
+    return value[key]
+
+
+def choice(value: Any, choices: Iterable[str], where: str) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a non-empty string, not {value!r}")
+    return value
+
+
+def integer(value: Any, where: str, minimum: int | None = None) -> int:
+    """An integer (a YAML int, a whole float or a string of digits, as flags arrive)."""
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+    if number is None:
+        raise ConfigError(f"{where} must be an integer, not {value!r}")
+    if minimum is not None and number < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ConfigError(f"{where} must be {kind}, not {value!r}")
+    return number
+
+
+def positive_int(value: Any, where: str) -> int:
+    return integer(value, where, minimum=1)
+
+
+def number(value: Any, where: str, minimum: float | None = None, *, above: float | None = None) -> float:
+    """A finite number, at least `minimum` or strictly more than `above`."""
+    result: float | None = None
+    if not isinstance(value, bool) and isinstance(value, (int, float, str)):
+        try:
+            result = float(value)
+        except ValueError:
+            result = None
+    if result is None or not math.isfinite(result):
+        raise ConfigError(f"{where} must be a number, not {value!r}")
+    if minimum is not None and result < minimum:
+        raise ConfigError(f"{where} must be >= {minimum}, not {value!r}")
+    if above is not None and not result > above:
+        kind = "a positive number" if above == 0 else f"> {above}"
+        raise ConfigError(f"{where} must be {kind}, not {value!r}")
+    return result
+
+
+def date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where} must be a date YYYY-MM-DD, not {value!r}") from None
