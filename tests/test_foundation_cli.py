@@ -4,11 +4,11 @@ work that failed) and commands that print their own lines only."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
-
 from py4j.protocol import Py4JJavaError
 
 from creatorlake.cli import main
@@ -158,3 +158,20 @@ def test_a_failing_query_shows_no_java_stack(tmp_path):
     assert result.stdout == ""
     assert [line for line in result.stderr.splitlines() if line.strip()] == [one_error_line(result.stderr)]
     assert "DIVIDE_BY_ZERO" in result.stderr
+
+
+def test_an_unknown_log_level_is_one_line_before_spark_starts(tmp_path):
+    env = {**os.environ, "CREATORLAKE_LOG_LEVEL": "loud"}
+    result = subprocess.run([*CLI, "sql", "select 1", "--lakehouse", str(tmp_path / "fresh")],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 2
+    assert "CREATORLAKE_LOG_LEVEL" in one_error_line(result.stderr) and "loud" in result.stderr
+
+
+def test_verbose_turns_spark_logs_back_on(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CREATORLAKE_LOG_LEVEL"}
+    result = subprocess.run([*CLI, "sql", "select 1 as one", "--format", "json", "--verbose", "--lakehouse", str(tmp_path / "fresh")],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"one": 1}
+    assert any(" INFO SparkContext: " in line for line in result.stderr.splitlines())
