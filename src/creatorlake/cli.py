@@ -93,15 +93,15 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     return importlib.import_module(COMMANDS[args.command][0]).run(args, settings)
 
 
-def _one_line(exc: CreatorLakeError) -> int:
-    print(f"{PROG}: error: {exc}", file=sys.stderr)
-    return 2
-
-
 def _spark_failed(exc: Exception) -> int:
     message, code = spark_error(exc)
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return code
+
+
+def _one_line(exc: CreatorLakeError) -> int:
+    print(f"{PROG}: error: {exc}", file=sys.stderr)
+    return 2
 
 
 def run_here(argv: Sequence[str]) -> int:
