@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         # The server runs its clients' command lines with this: handed to the commands, none imports the CLI.
         command.set_defaults(dispatch=run_here)
         importlib.import_module(module_name).add_arguments(command)
-    run = sub.add_parser("run", help="run every pipeline stage in order", description="run every pipeline stage in order: " + ", ".join(PIPELINE))
+    run = sub.add_parser("run", help="run every pipeline stage in order", description="run every pipeline stage in order: " + ", ".join(PIPELINE), epilog=EXIT_CODES)
     add_common(run)
     run.add_argument("--skip", action="append", default=[], choices=PIPELINE, help="leave out a stage (repeatable)")
     return parser
