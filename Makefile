@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) jars
 
+# The Delta Lake jars, resolved once into a directory every session loads them from.
 jars: $(STAMP)
-	$(BIN)/python -m creatorlake.core.jars
+	$(BIN)/python -m creatorlake.core.jars > /dev/null
 
 run: setup
 	$(BIN)/creatorlake run
@@ -52,11 +53,10 @@ accuracy: setup
 	CREATORLAKE_ACCURACY_LAKEHOUSE=$(abspath $(ACCURACY_LAKEHOUSE)) CREATORLAKE_QUIET_LAKEHOUSE=$(abspath $(QUIET_LAKEHOUSE)) \
 	  $(BIN)/python -m pytest -m accuracy tests/test_anomaly_accuracy.py
 
-# spark-submit a job with the cached Delta jars: make submit JOB=generate_bronze ARGS="--days 30"
+# spark-submit a job with the Delta jars resolved at set-up: make submit JOB=generate_bronze ARGS="--days 30"
 submit: setup
 	PYSPARK_PYTHON=$(CURDIR)/$(BIN)/python $(BIN)/spark-submit --master local[2] \
-	  --packages $$($(BIN)/python -c "from creatorlake.core.spark import delta_package; print(delta_package())") \
-	  --conf spark.jars.ivy=$${CREATORLAKE_CACHE:-$$HOME/.cache/creatorlake}/ivy \
+	  --jars $$($(BIN)/python -m creatorlake.core.jars) \
 	  jobs/$(JOB).py $(ARGS)
 
 clean:

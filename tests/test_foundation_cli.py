@@ -1,15 +1,21 @@
-"""The `creatorlake` command line: the sql subcommand and one-line errors with exit code 2."""
+"""The `creatorlake` command line: the sql subcommand, one-line errors (exit 2 for bad input, 1 for
+work that failed) and commands that print their own lines only."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
+from py4j.protocol import Py4JJavaError
 
 from creatorlake.cli import main
+from creatorlake.core.spark import spark_error
 from creatorlake.core.sql import format_rows
+
+CLI = [sys.executable, "-m", "creatorlake.cli"]
 
 
 def one_error_line(captured: str) -> str:
@@ -44,9 +50,47 @@ def test_bad_sql_is_one_line_and_exit_2(spark, capsys):
     assert "no_such_table" in one_error_line(capsys.readouterr().err)
 
 
-def test_negative_limit_is_rejected(spark, capsys):
-    assert main(["sql", "select 1", "--limit", "-1"]) == 2
+@pytest.mark.parametrize("limit", ["-1", "0"])
+def test_a_limit_below_one_is_rejected(spark, capsys, limit):
+    assert main(["sql", "select 1", "--limit", limit]) == 2
     assert "--limit" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_query_that_fails_while_running_is_one_line_and_exit_1(spark, capsys):
+    # Spark 4 is ANSI: the cast fails in a task, not in analysis.
+    assert main(["sql", "select cast(concat('x', id) as int) from range(3)"]) == 1
+    assert "CAST_INVALID_INPUT" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_jvm_error_pyspark_does_not_convert_is_named_on_one_line(spark, tmp_path):
+    missing = tmp_path / "no-such-file"
+    with pytest.raises(Py4JJavaError) as raised:
+        spark.sparkContext._jvm.java.io.FileInputStream(str(missing))
+    assert spark_error(raised.value) == (f"java.io.FileNotFoundException: {missing} (No such file or directory)", 1)
+
+
+def test_csv_and_json_print_every_row_unless_limited(spark, capsys):
+    assert main(["sql", "select id from range(1234) order by id", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["id", *(str(i) for i in range(1234))]
+    assert captured.err == ""
+    assert main(["sql", "select id from range(1234) order by id", "--format", "json", "--limit", "3"]) == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [{"id": 0}, {"id": 1}, {"id": 2}]
+
+
+@pytest.mark.parametrize("argv, shown", [([], 1000), (["--limit", "7"], 7)])
+def test_the_table_says_how_many_rows_it_left_out(spark, capsys, argv, shown):
+    assert main(["sql", "select id from range(1005) order by id", *argv]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[-1] == f"({shown} rows)" and lines[2:-1] == [str(i) for i in range(shown)]
+    assert f"{1005 - shown:,} more row(s) not shown" in captured.err
+
+
+def test_a_table_shown_whole_adds_no_note(spark, capsys):
+    assert main(["sql", "select id from range(5)", "--limit", "5"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == "(5 rows)" and captured.err == ""
 
 
 def test_sql_reads_tables_in_every_format(spark, settings, capsys):
@@ -90,3 +134,44 @@ def test_tables_written_by_one_process_are_seen_by_the_next(tmp_path):
     )
     assert read.returncode == 0, read.stderr
     assert json.loads(read.stdout) == {"answer": 42}
+
+
+# Lines the JVM, Ivy, log4j or Spark's own logging would print on stderr.
+NOISE = ("WARNING:", ":: ", "Ivy", "ivy", "log4j", "Setting default log level", " WARN ", " INFO ", " ERROR ", "\tat ", "Exception")
+
+
+def test_a_command_prints_only_its_own_lines(tmp_path):
+    result = subprocess.run([*CLI, "sql", "select 1 as one", "--format", "json", "--lakehouse", str(tmp_path / "fresh")],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"one": 1}
+    noise = [line for line in result.stderr.splitlines() if any(mark in line for mark in NOISE)]
+    assert noise == []
+    # The set-up's one line, should the jars not have been resolved yet, is the only other line allowed.
+    assert all(line.startswith("[setup]") for line in result.stderr.splitlines()), result.stderr
+
+
+def test_a_failing_query_shows_no_java_stack(tmp_path):
+    result = subprocess.run([*CLI, "sql", "select 1 / (id - id) from range(2)", "--lakehouse", str(tmp_path / "fresh")],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert [line for line in result.stderr.splitlines() if line.strip()] == [one_error_line(result.stderr)]
+    assert "DIVIDE_BY_ZERO" in result.stderr
+
+
+def test_an_unknown_log_level_is_one_line_before_spark_starts(tmp_path):
+    env = {**os.environ, "CREATORLAKE_LOG_LEVEL": "loud"}
+    result = subprocess.run([*CLI, "sql", "select 1", "--lakehouse", str(tmp_path / "fresh")],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 2
+    assert "CREATORLAKE_LOG_LEVEL" in one_error_line(result.stderr) and "loud" in result.stderr
+
+
+def test_verbose_turns_spark_logs_back_on(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CREATORLAKE_LOG_LEVEL"}
+    result = subprocess.run([*CLI, "sql", "select 1 as one", "--format", "json", "--verbose", "--lakehouse", str(tmp_path / "fresh")],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"one": 1}
+    assert any(" INFO SparkContext: " in line for line in result.stderr.splitlines())

@@ -11,6 +11,7 @@ import yaml
 from chispa import assert_df_equality
 
 from creatorlake.bronze.schemas import CREATORS, dbt_sources_yaml
+from creatorlake.core.jars import delta_package, ivy_dir
 from creatorlake.core.spark import local_session_conf
 from creatorlake.core.dbt import run_dbt
 
@@ -68,13 +69,16 @@ def test_local_profile_matches_the_session_factory(settings, monkeypatch):
     env = jinja2.Environment()
     env.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
     rendered = {k: env.from_string(str(v)).render() for k, v in profile["server_side_parameters"].items()}
+    # A hand-run dbt resolves the Delta package whose resolved jars the factory loads as files.
+    assert rendered.pop("spark.jars.packages") == delta_package()
+    assert rendered.pop("spark.jars.ivy") == str(ivy_dir(settings))
     factory = local_session_conf(settings)
     for key, value in rendered.items():
         if key == "spark.master":
             assert value == settings.spark.master
         else:
             assert factory[key] == value, key
-    for essential in ("spark.jars.packages", "spark.sql.extensions", "spark.sql.catalog.spark_catalog",
+    for essential in ("spark.sql.extensions", "spark.sql.catalog.spark_catalog",
                       "spark.sql.warehouse.dir", "spark.hadoop.javax.jdo.option.ConnectionURL"):
         assert essential in rendered
 

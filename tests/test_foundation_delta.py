@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from chispa import assert_df_equality
+
+from creatorlake.core.jars import jar_files
+from creatorlake.core.spark import DRIVER_LOGGING
 
 
 def test_session_has_delta_extension_and_catalog(spark):
@@ -84,3 +90,19 @@ def test_driver_jvm_runs_with_the_configured_java_options(spark, settings):
     applied = diagnostics.getVMOption("CompileThresholdScaling")
     assert applied.getOrigin().toString() == "VM_CREATION"
     assert float(applied.getValue()) == float(scaling)
+
+
+def test_delta_is_loaded_from_the_jars_resolved_at_set_up(spark, settings):
+    # Nothing is resolved when a session starts: the jars are files from the set-up's directory.
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.jars.packages", None) is None
+    loaded = conf.get("spark.jars").split(",")
+    assert {Path(uri.removeprefix("file:")).name for uri in loaded} == {jar.name for jar in jar_files(settings)}
+    assert any(Path(uri).name.startswith("io.delta_delta-spark") for uri in loaded)
+
+
+def test_the_driver_logs_through_the_packaged_log4j_config(spark):
+    jvm = spark.sparkContext._jvm
+    assert jvm.java.lang.System.getProperty("log4j.configurationFile") == str(DRIVER_LOGGING)
+    root = jvm.org.apache.logging.log4j.LogManager.getRootLogger()
+    assert root.getLevel().toString() == os.environ.get("CREATORLAKE_LOG_LEVEL", "ERROR").upper()

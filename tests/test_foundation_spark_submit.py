@@ -1,4 +1,4 @@
-"""A job in jobs/ runs under plain `spark-submit` with the cached Delta jars, as the README shows."""
+"""A job in jobs/ runs under plain `spark-submit` with the Delta jars resolved at set-up, as the README shows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from creatorlake.core.spark import delta_package, ivy_dir
+from creatorlake.core.jars import ensure_resolved
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -21,8 +21,7 @@ def test_generate_job_runs_under_spark_submit(settings, tmp_path):
         [
             str(BIN / "spark-submit"),
             "--master", "local[2]",
-            "--packages", delta_package(),
-            "--conf", f"spark.jars.ivy={ivy_dir(settings)}",
+            "--jars", ensure_resolved(settings),
             str(REPO_ROOT / "jobs/generate_bronze.py"),
             "--days", "3", "--n-creators", "6", "--n-listeners", "300", "--incidents", "none",
         ],

@@ -15,8 +15,9 @@ import pytest
 
 from creatorlake.core.config import conf_dir, load_config
 from creatorlake.core.errors import CreatorLakeError
-from creatorlake.server import LOOPBACK, ServerInfo, forward, reset_session, running_server, server_file
+from creatorlake.core.served import ServerInfo, running_server, server_file
 from creatorlake.core.spark import refuse_if_served
+from creatorlake.server import LOOPBACK, forward, reset_session
 
 CLI = [sys.executable, "-m", "creatorlake.cli"]
 

@@ -3,6 +3,7 @@
 Each subcommand lives in a module with `add_arguments(parser)` and
 `run(args, settings) -> int`; this file only wires them together, so a stage is
 the same whether it runs here, under `spark-submit jobs/<job>.py` or on Databricks.
+Errors are reported here, once for every command, each on one line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import NoReturn, Sequence
 
 from creatorlake.core.config import CONF_ENV, Settings, load_config
 from creatorlake.core.errors import CreatorLakeError
-from creatorlake.server import forward, running_server
+from creatorlake.core.served import running_server
+from creatorlake.core.spark import SPARK_ERRORS, show_spark_logs, spark_error
+from creatorlake.server import forward
 
 PROG = "creatorlake"
 
@@ -32,6 +35,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
 PIPELINE = ("generate", "transform", "detect", "explain")
+EXIT_CODES = (
+    "exit status: 0 when the command succeeded; 1 when its work failed (a query that fails while it runs, "
+    "say on a division by zero or a value that does not cast); 2 for bad input (a bad flag or config, SQL that does not parse "
+    "or names a table or column that does not exist). Every error is one line on stderr."
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -42,6 +50,11 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Spark's own logs, at INFO ($CREATORLAKE_LOG_LEVEL picks another level; a running server keeps its own)",
+    )
     parser.add_argument(
         "--lakehouse",
         metavar="DIR",
@@ -55,13 +68,15 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog=PROG, description="CreatorLake: creator-monetization analytics on Spark, Delta Lake and dbt.")
+    parser = OneLineParser(prog=PROG, description="CreatorLake: creator-monetization analytics on Spark, Delta Lake and dbt.", epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True)
     for name, (module_name, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
+        command = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES)
         add_common(command)
+        # The server runs its clients' command lines with this: handed to the commands, none imports the CLI.
+        command.set_defaults(dispatch=run_here)
         importlib.import_module(module_name).add_arguments(command)
-    run = sub.add_parser("run", help="run every pipeline stage in order", description="run every pipeline stage in order: " + ", ".join(PIPELINE))
+    run = sub.add_parser("run", help="run every pipeline stage in order", description="run every pipeline stage in order: " + ", ".join(PIPELINE), epilog=EXIT_CODES)
     add_common(run)
     run.add_argument("--skip", action="append", default=[], choices=PIPELINE, help="leave out a stage (repeatable)")
     return parser
@@ -88,6 +103,12 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     return importlib.import_module(COMMANDS[args.command][0]).run(args, settings)
 
 
+def _spark_failed(exc: Exception) -> int:
+    message, code = spark_error(exc)
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
 def _one_line(exc: CreatorLakeError) -> int:
     print(f"{PROG}: error: {exc}", file=sys.stderr)
     return 2
@@ -108,12 +129,16 @@ def run_here(argv: Sequence[str]) -> int:
         return run_command(args, load_settings(args))
     except CreatorLakeError as exc:
         return _one_line(exc)
+    except SPARK_ERRORS as exc:
+        return _spark_failed(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """A command line, run by the lakehouse's server when one runs (`creatorlake serve`), else here."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if args.verbose:
+        show_spark_logs()
     try:
         settings = load_settings(args)
         server = None if args.command == "serve" else running_server(settings.lakehouse_root)
@@ -122,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(args, settings)
     except CreatorLakeError as exc:
         return _one_line(exc)
+    except SPARK_ERRORS as exc:
+        return _spark_failed(exc)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ gone, a command runs in its own process as before.
 from __future__ import annotations
 
 import io
-import json
 import os
 import secrets
 import shlex
@@ -26,70 +25,21 @@ import sys
 import threading
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import asdict, dataclass
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
+
+from pyspark.sql import SparkSession
 
 from creatorlake.core.config import Settings, conf_dir
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.core.progress import say
-
-if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+from creatorlake.core.served import ServerInfo, running_server, server_file, write_server_file
+from creatorlake.core.spark import get_spark
 
 STAGE = "serve"
-SERVER_FILE = "server.json"
 LOOPBACK = "127.0.0.1"
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    """What `server.json` holds: how to reach the server, and what it was started with."""
-
-    port: int
-    pid: int
-    authkey: str
-    conf: str
-
-
-def server_file(lakehouse_root: Path) -> Path:
-    return lakehouse_root / SERVER_FILE
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, as another user's
-    return True
-
-
-def running_server(lakehouse_root: Path) -> ServerInfo | None:
-    """The lakehouse's server, or None; a file left by a server that was killed is removed."""
-    path = server_file(lakehouse_root)
-    try:
-        info = ServerInfo(**json.loads(path.read_text()))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, TypeError):
-        raise CreatorLakeError(f"{path} is not a server file this version can read: remove it if no server runs") from None
-    if not _alive(info.pid):
-        path.unlink(missing_ok=True)
-        return None
-    return info
-
-
-def _write_server_file(path: Path, info: ServerInfo) -> None:
-    """Written whole and readable by its owner only: the key in it lets a client run anything."""
-    partial = path.with_suffix(".partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump(asdict(info), handle)
-    partial.replace(path)
 
 
 # ---- the client side: run a command on the server, printing what it prints ----
@@ -205,9 +155,6 @@ def _run_request(connection: Connection, argv: Sequence[str], dispatch: Callable
 
 def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
     """Hold the lakehouse's Spark session and run clients' commands with `dispatch` until stopped."""
-    from creatorlake.core.spark import get_spark
-
-    path = server_file(settings.lakehouse_root)
     existing = running_server(settings.lakehouse_root)
     if existing is not None:
         raise CreatorLakeError(f"a server already runs for {settings.lakehouse_root} (pid {existing.pid})")
@@ -218,7 +165,7 @@ def serve(settings: Settings, dispatch: Callable[[Sequence[str]], int]) -> int:
     # Clients queue while a command runs: each waits for the server's handshake, which follows the one before.
     with Listener((LOOPBACK, 0), backlog=16, authkey=authkey) as listener:
         port = listener.address[1]
-        _write_server_file(path, ServerInfo(port=port, pid=os.getpid(), authkey=authkey.hex(), conf=str(conf_dir().resolve())))
+        path = write_server_file(settings.lakehouse_root, ServerInfo(port=port, pid=os.getpid(), authkey=authkey.hex(), conf=str(conf_dir().resolve())))
         say(STAGE, f"serving {settings.lakehouse_root} on {LOOPBACK}:{port} (pid {os.getpid()}); "
             f"`creatorlake` commands for this lakehouse now run here; stop with `creatorlake serve --stop`")
         try:

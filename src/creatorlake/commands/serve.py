@@ -15,6 +15,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.stop:
         return stop(settings)
-    from creatorlake.cli import run_here  # the CLI's own dispatch, run in this process for each client
-
-    return serve(settings, dispatch=run_here)
+    # `args.dispatch` is the CLI's own way to run a command line in this process (cli.py sets it),
+    # run here for each client.
+    return serve(settings, dispatch=args.dispatch)

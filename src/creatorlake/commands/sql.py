@@ -6,31 +6,37 @@ import argparse
 
 from creatorlake.core.config import Settings
 from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.progress import say
 from creatorlake.core.spark import ensure_schemas, get_spark
-from creatorlake.core.sql import FORMATS, run_query
+from creatorlake.core.sql import FORMATS, all_rows, export_lines, first_rows, table_text
+
+STAGE = "sql"
+# The table format is for reading on a screen: it shows this many rows unless --limit says otherwise.
+TABLE_ROWS = 1000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", help="a Spark SQL statement, e.g. \"show tables in bronze\"")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    parser.add_argument("--limit", type=int, default=1000, help="rows to print at most (default: 1000)")
+    parser.add_argument(
+        "--limit", type=int, metavar="N",
+        help=f"print at most N rows, N >= 1 (default: every row in csv and json; {TABLE_ROWS} in the table, "
+             "which says on stderr how many it left out)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.limit < 0:
-        raise CreatorLakeError(f"--limit must be 0 or more, got {args.limit}")
+    if args.limit is not None and args.limit < 1:
+        raise CreatorLakeError(f"--limit must be 1 or more, got {args.limit} (leave it out for every row in csv and json)")
     spark = get_spark(settings)
     ensure_schemas(spark, settings)
-    from pyspark.errors import AnalysisException, ParseException
-
-    try:
-        print(run_query(spark, args.query, args.format, args.limit))
-    except ParseException as exc:
-        raise CreatorLakeError(f"SQL syntax error: {_first_line(exc)}") from None
-    except AnalysisException as exc:
-        raise CreatorLakeError(f"SQL error: {_first_line(exc)}") from None
+    frame = spark.sql(args.query)
+    if args.format != "table":
+        for line in export_lines(frame.columns, all_rows(frame, args.limit), args.format):
+            print(line)
+        return 0
+    rows, left_out = first_rows(frame, args.limit or TABLE_ROWS)
+    print(table_text(frame.columns, rows))
+    if left_out:
+        say(STAGE, f"{left_out:,} more row(s) not shown: --limit N shows more, --format csv or json every row")
     return 0
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0]

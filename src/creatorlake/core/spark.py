@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from importlib.metadata import version
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+from py4j.protocol import Py4JError
+from pyspark.errors import AnalysisException, PySparkException
+from pyspark.logger import PySparkLogger
 from pyspark.sql import SparkSession
 
 from creatorlake.core.config import Settings, load_config
 from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.jars import ensure_resolved, spark_jars
+from creatorlake.core.served import running_server
 
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
-SCALA_VERSION = "2.13"
 FAIR_SCHEDULER_POOLS = Path(__file__).with_name("fairscheduler.xml")
+DRIVER_LOGGING = Path(__file__).with_name("log4j2.properties")
+# Spark's own logs are silent unless this asks for a level (the driver's log4j2.properties reads it).
+LOG_LEVEL_ENV = "CREATORLAKE_LOG_LEVEL"
+LOG_LEVELS = ("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL")
 # Settings that only take effect when the JVM starts; under spark-submit its own flags decide them.
-SPARK_SUBMIT_OWNS = {"spark.jars.packages", "spark.jars.ivy", "spark.driver.memory", "spark.driver.extraJavaOptions"}
-
-
-def delta_package() -> str:
-    """The Maven artifact delta.pip_utils.configure_spark_with_delta_pip names for the installed packages."""
-    spark_minor = ".".join(version("pyspark").split(".")[:2])
-    return f"io.delta:delta-spark_{spark_minor}_{SCALA_VERSION}:{version('delta-spark')}"
-
-
-def ivy_dir(settings: Settings) -> str:
-    """Ivy's cache for the Delta jars: filled once from Maven Central, then read offline."""
-    return str(settings.cache_dir / "ivy")
+SPARK_SUBMIT_OWNS = {"spark.jars", "spark.driver.memory", "spark.driver.extraJavaOptions"}
+# Spark's launcher starts every JVM with `--add-modules=jdk.incubator.vector`, and the JVM then
+# prints this on stderr, with no option to leave it out.
+JVM_INCUBATOR_NOTICE = b"WARNING: Using incubator modules:"
 
 
 def is_databricks() -> bool:
@@ -36,16 +39,15 @@ def is_databricks() -> bool:
 
 
 def launched_by_spark_submit() -> bool:
-    """spark-submit starts the JVM first and hands Python its gateway port; its --master and --packages rule."""
+    """spark-submit starts the JVM first and hands Python its gateway port; its --master and --jars rule."""
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def local_session_conf(settings: Settings) -> dict[str, str]:
     """Every setting a local session gets: Delta, the lakehouse's warehouse and metastore, the defaults from conf."""
     metastore_url = f"jdbc:derby:;databaseName={settings.metastore_dir};create=true"
-    return {
-        "spark.jars.packages": delta_package(),
-        "spark.jars.ivy": ivy_dir(settings),
+    conf = {
+        "spark.jars": spark_jars(settings),
         "spark.sql.extensions": DELTA_EXTENSION,
         "spark.sql.catalog.spark_catalog": DELTA_CATALOG,
         "spark.sql.catalogImplementation": "hive",
@@ -60,6 +62,23 @@ def local_session_conf(settings: Settings) -> dict[str, str]:
         "spark.scheduler.allocation.file": str(FAIR_SCHEDULER_POOLS),
         **settings.spark_conf,
     }
+    return {**conf, "spark.driver.extraJavaOptions": with_driver_logging(conf.get("spark.driver.extraJavaOptions", ""))}
+
+
+def with_driver_logging(java_options: str) -> str:
+    """The conf's driver Java options, and the driver's log4j2 config after them."""
+    return " ".join(filter(None, [java_options, f"-Dlog4j.configurationFile={DRIVER_LOGGING}"]))
+
+
+def show_spark_logs(level: str = "INFO") -> None:
+    """Let a session this process starts log at `level`, unless $CREATORLAKE_LOG_LEVEL names one."""
+    os.environ.setdefault(LOG_LEVEL_ENV, level)
+
+
+def check_log_level() -> None:
+    level = os.environ.get(LOG_LEVEL_ENV)
+    if level is not None and level.upper() not in LOG_LEVELS:
+        raise CreatorLakeError(f"${LOG_LEVEL_ENV} must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
 
 
 def get_spark(settings: Settings | None = None, app_name: str | None = None) -> SparkSession:
@@ -71,6 +90,7 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
         return SparkSession.builder.getOrCreate()
     settings = settings or load_config()
     refuse_if_served(settings)
+    check_log_level()
     settings.lakehouse_root.mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.appName(app_name or settings.spark.app_name)
     conf = local_session_conf(settings)
@@ -81,20 +101,42 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
         # A SparkContext made from Python starts its workers with $PYSPARK_PYTHON (else
         # `python3` on PATH), whatever spark.pyspark.python says: pin this interpreter.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        conf["spark.jars"] = ensure_resolved(settings)
     for key, value in conf.items():
         builder = builder.config(key, value)
-    spark = builder.enableHiveSupport().getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    with jvm_stderr_without_incubator_notice():
+        spark = builder.enableHiveSupport().getOrCreate()
     quiet_query_error_logs()
-    quiet_metastore_replace_errors(spark)
     return spark
+
+
+@contextmanager
+def jvm_stderr_without_incubator_notice() -> Iterator[None]:
+    """A JVM started in this block writes its stderr through a pipe that drops the JVM's
+    incubator notice and passes every other line on to this process's stderr."""
+    read_end, write_end = os.pipe()
+    own_stderr = os.dup(2)
+    sys.stderr.flush()
+    os.dup2(write_end, 2)  # the JVM inherits fd 2: the pipe
+    os.close(write_end)
+    threading.Thread(target=_pass_on, args=(read_end, own_stderr), name="jvm-stderr", daemon=True).start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(own_stderr, 2)
+
+
+def _pass_on(read_end: int, stderr: int) -> None:
+    with os.fdopen(read_end, "rb") as lines, os.fdopen(stderr, "wb", buffering=0) as out:
+        for line in lines:
+            if not line.startswith(JVM_INCUBATOR_NOTICE):
+                out.write(line)
 
 
 def refuse_if_served(settings: Settings) -> None:
     """A `creatorlake serve` process holds the lakehouse's embedded Derby metastore, which
     admits one JVM: say so on one line instead of failing on the metastore's lock."""
-    from creatorlake.server import running_server
-
     server = running_server(settings.lakehouse_root)
     if server is not None and server.pid != os.getpid():
         raise CreatorLakeError(
@@ -105,22 +147,24 @@ def refuse_if_served(settings: Settings) -> None:
 
 def quiet_query_error_logs() -> None:
     """PySpark logs every failed query with its JVM stack; our callers report errors themselves, on one line."""
-    import logging
-
-    from pyspark.logger import PySparkLogger
-
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def quiet_metastore_replace_errors(spark: SparkSession) -> None:
-    """The embedded Hive metastore logs 'ERROR HiveAlterHandler: Failed to alter table' whenever
-    Delta replaces a table it has registered (every rerun of a dbt table model); Spark ignores
-    it and the table is replaced correctly, so the line is only noise in local runs."""
-    jvm = spark.sparkContext._jvm
-    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
-        "org.apache.hadoop.hive.metastore.HiveAlterHandler", jvm.org.apache.logging.log4j.Level.OFF
-    )
+# Every error Spark raises: a SQL or Python-side error PySpark turned into an exception of its
+# own, or a JVM error Py4J passes on (or a lost connection to the JVM).
+SPARK_ERRORS = (PySparkException, Py4JError)
+# A Java exception as Py4J words it: "An error occurred while calling o42.sql.\n: java.io...".
+PY4J_PREAMBLE = "An error occurred while calling"
+
+
+def spark_error(exc: Exception) -> tuple[str, int]:
+    """One line naming what went wrong, and the exit code: 2 when the statement itself is wrong
+    (it does not parse, or names a table or column that does not exist), 1 when it failed while running."""
+    lines = [line.strip().removeprefix(": ").strip() for line in str(exc).splitlines()]
+    meaningful = [line for line in lines if line and not line.startswith(PY4J_PREAMBLE)]
+    message = meaningful[0] if meaningful else type(exc).__name__
+    return message, 2 if isinstance(exc, AnalysisException) else 1
 
 
 def ensure_schemas(spark: SparkSession, settings: Settings) -> None:
