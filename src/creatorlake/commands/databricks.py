@@ -13,7 +13,7 @@ import argparse
 import importlib
 import os
 
-from creatorlake.core.config import REPO_ROOT, Settings
+from creatorlake.core.config import CHECKOUT, Settings
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.core.sql import FORMATS, format_rows
 from creatorlake.core.tables import with_catalog
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     overrides = env_overrides(os.environ)
     if args.warehouse_id:
         overrides["warehouse_id"] = args.warehouse_id
-    target = load_target(REPO_ROOT, args.target, User(current_user_name(client)), overrides)
+    target = load_target(CHECKOUT, args.target, User(current_user_name(client)), overrides)
     if args.databricks_command == "status":
         return show_status(client, target, args.runs)
     return run_sql(client, target, args)
