@@ -9,9 +9,10 @@ STAMP := $(VENV)/.installed
 # dbt and the tests find the repo's profiles here.
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run test bench accuracy setup jars submit clean help
+.PHONY: quick run test bench accuracy setup jars submit clean help
 
 help:
+	@echo "make quick  a small world (42 days, 50 creators) through the whole pipeline, in ./lakehouse"
 	@echo "make run    generate bronze, build silver/gold with dbt, detect and explain (lakehouse in ./lakehouse)"
 	@echo "make test   run the test suite (pytest + chispa, real Spark, Delta and dbt)"
 	@echo "make bench  run the benchmarks in bench/"
@@ -28,6 +29,15 @@ setup: $(STAMP) jars
 # The Delta Lake jars, resolved once into a directory every session loads them from.
 jars: $(STAMP)
 	$(BIN)/python -m creatorlake.core.jars > /dev/null
+
+# A first look in minutes: the whole pipeline on a small world.
+QUICK_WORLD = --days 42 --n-creators 50 --n-listeners 20000
+
+quick: setup
+	$(BIN)/creatorlake generate $(QUICK_WORLD)
+	$(BIN)/creatorlake transform --full-refresh
+	$(BIN)/creatorlake run --skip generate --skip transform
+	$(BIN)/creatorlake sql "show tables in gold"
 
 run: setup
 	$(BIN)/creatorlake run

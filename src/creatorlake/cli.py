@@ -89,7 +89,9 @@ def run_pipeline(args: argparse.Namespace, settings: Settings) -> int:
             continue
         module = importlib.import_module(COMMANDS[stage][0])
         common = [*(["--lakehouse", args.lakehouse] if args.lakehouse else []), *(["--conf", args.conf] if args.conf else [])]
-        stage_args = parser.parse_args([stage, *common])
+        # A freshly generated bronze is a new world: silver and gold are rebuilt, not appended to.
+        rebuild = ["--full-refresh"] if stage == "transform" and "generate" not in args.skip else []
+        stage_args = parser.parse_args([stage, *common, *rebuild])
         code = module.run(stage_args, settings)
         if code != 0:
             return code
