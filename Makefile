@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # dbt and the tests find the repo's profiles here.
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run test bench accuracy setup jars submit clean help
+.PHONY: run test bench accuracy setup jars chromium submit clean help
 
 help:
 	@echo "make run    generate bronze, build silver/gold with dbt, detect and explain (lakehouse in ./lakehouse)"
@@ -23,7 +23,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
-setup: $(STAMP) jars
+setup: $(STAMP) jars chromium
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 jars: $(STAMP)
 	$(BIN)/python -m creatorlake.core.jars
@@ -31,6 +36,7 @@ jars: $(STAMP)
 run: setup
 	$(BIN)/creatorlake run
 	$(BIN)/creatorlake sql "show tables in bronze"
+	$(BIN)/creatorlake dashboards render
 
 test: setup
 	$(BIN)/python -m pytest

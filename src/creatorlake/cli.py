@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
+    "dashboards": ("creatorlake.commands.dashboards", "build the Lakeview dashboards, or render them as a static site"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
