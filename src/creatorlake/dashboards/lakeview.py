@@ -39,7 +39,18 @@ def lakeview_dashboard(folder: Path, catalog: str | None = DEFAULT_CATALOG, sche
     for dataset in dashboard["datasets"]:
         query = _LEADING_COMMENT.sub("", dataset["query"])
         dataset["query"] = with_catalog(query, catalog, schema) if catalog else query
+    for page in dashboard["pages"]:
+        for item in page["layout"]:
+            _order_filter_queries(item["widget"])
     return dashboard
+
+
+def _order_filter_queries(widget: dict) -> None:
+    """lsql collects a filter's datasets in a set, whose order changes from run to run; sort them."""
+    if not widget.get("spec", {}).get("widgetType", "").startswith("filter-"):
+        return
+    widget["queries"].sort(key=lambda q: q["name"])
+    widget["spec"]["encodings"]["fields"].sort(key=lambda f: f["queryName"])
 
 
 def with_catalog(query: str, catalog: str, schema: str) -> str:
