@@ -82,27 +82,31 @@ def run_datasets(spark, dashboard: dict) -> dict[str, dict]:
 
 def render(args: argparse.Namespace, settings: Settings, folders) -> int:
     out = Path(args.out) if args.out else settings.lakehouse_root / "reports" / "dashboards"
-    _ensure_folder(out)
+    if out.exists() and not out.is_dir():
+        raise CreatorLakeError(f"--out {out} is a file, not a folder")
     spark = get_spark(settings, app_name="creatorlake-dashboards")
     ensure_schemas(spark, settings)
     read_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    pages, computed = [], 0
+    rendered = []
     for folder in folders:
         dashboard = lakeview_dashboard(folder.path, catalog=None, schema=settings.schema("gold"))
         with timed(STAGE, f"{folder.name}: {len(dashboard['datasets'])} queries") as step:
             results = run_datasets(spark, dashboard)
             step.rows = sum(len(r.get("rows", [])) for r in results.values())
-        computed += sum("missing" not in r for r in results.values())
-        tiles, filters = page_plan(dashboard)
-        file_name = f"{folder.name}.html"
-        (out / file_name).write_text(page_html(dashboard["pages"][0]["displayName"], tiles, filters, results, read_at))
-        pages.append((file_name, dashboard["pages"][0]["displayName"]))
-    if computed == 0:
+        rendered.append((folder.name, dashboard, results))
+    if all("missing" in r for _, _, results in rendered for r in results.values()):
         raise CreatorLakeError(f"no gold table the dashboards read exists in schema {settings.schema('gold')}; run `creatorlake transform` first")
+    _ensure_folder(out)
+    pages = []
+    for name, dashboard, results in rendered:
+        display_name = dashboard["pages"][0]["displayName"]
+        tiles, filters = page_plan(dashboard)
+        (out / f"{name}.html").write_text(page_html(display_name, tiles, filters, results, read_at))
+        pages.append((f"{name}.html", display_name))
     (out / "index.html").write_text(index_html(pages, read_at))
     # Written once beside the pages, which load it as include_plotlyjs="directory" asks.
     (out / "plotly.min.js").write_text(plotly.offline.get_plotlyjs())
-    for name in ASSETS:
-        (out / name).write_text(asset(name))
+    for asset_name in ASSETS:
+        (out / asset_name).write_text(asset(asset_name))
     print(out / "index.html")
     return 0
