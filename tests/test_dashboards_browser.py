@@ -79,6 +79,7 @@ def check_page(browser, path: Path, screenshot: Path) -> float:
         assert drawn, f"{path.name} has no chart with data"
         blank = [d["tile"] for d in drawn if d["traces"] == 0 or d["marks"] == 0]
         assert not blank, f"{path.name}: charts without drawn data: {blank}"
+        page.screenshot(path=str(screenshot), full_page=True)
         before = page.evaluate(SHOWN)
         select = page.locator("nav.filters select").first
         options = select.locator("option").all_inner_texts()
@@ -88,7 +89,6 @@ def check_page(browser, path: Path, screenshot: Path) -> float:
         page.wait_for_function(f"() => document.body.dataset.drawn !== '{drawn_count}'", timeout=5000)
         after = page.evaluate(SHOWN)
         assert after != before, f"{path.name}: choosing {options[1]!r} in the first filter changed nothing shown"
-        page.screenshot(path=str(screenshot), full_page=True)
         assert not errors, f"{path.name}: console errors: {errors}"
         assert not off_machine, f"{path.name}: requests off the machine: {off_machine}"
         return load

@@ -93,3 +93,38 @@ def page_plan(dashboard: dict) -> tuple[list[Tile], list[Filter]]:
         else:
             tiles.append(_tile(widget, item["position"]["width"]))
     return tiles, filters
+
+
+# A single-select filter's rolled-up value: the row over every value of its column.
+ALL = "All"
+
+
+def filter_values(flt: Filter, results: dict[str, dict]) -> list[str]:
+    """The values a filter offers, in the order its datasets first show them."""
+    seen: dict[str, None] = {}
+    for dataset, column in flt.targets:
+        found = results.get(dataset, {})
+        if "rows" not in found:
+            continue
+        at = found["columns"].index(column)
+        seen.update((str(row[at]), None) for row in found["rows"] if row[at] is not None)
+    return list(seen)
+
+
+def default_rows(dataset: str, result: dict, filters: list[Filter], results: dict[str, dict]) -> dict:
+    """The rows a page first shows: each single-select at `All` (its rolled-up rows) where the data
+    has it, else at its first value; multi-selects and date ranges select everything."""
+    rows = result["rows"]
+    for flt in filters:
+        if flt.kind != "single":
+            continue
+        values = filter_values(flt, results)
+        chosen = ALL if ALL in values else (values[0] if values else None)
+        for target, column in flt.targets:
+            if target != dataset or chosen is None:
+                continue
+            at = result["columns"].index(column)
+            if chosen == ALL and not any(row[at] == ALL for row in rows):
+                continue
+            rows = [row for row in rows if str(row[at]) == chosen]
+    return {"columns": result["columns"], "rows": rows}

@@ -15,7 +15,7 @@ from importlib.resources import files
 import plotly.io as pio
 
 from creatorlake.dashboards.figures import STATUS_COLORS, figure
-from creatorlake.dashboards.page import CHARTS, Filter, Tile
+from creatorlake.dashboards.page import CHARTS, Filter, Tile, default_rows, filter_values
 
 ASSETS = ("dashboard.js", "dashboard.css")
 NOT_COMPUTED = "not computed yet"
@@ -43,7 +43,7 @@ def _missing_html(result: dict) -> str:
     return f'<div class="missing">{NOT_COMPUTED}: {html.escape(result["missing"])}</div>'
 
 
-def _tile_body(tile: Tile, result: dict | None, first_chart: bool) -> str:
+def _tile_body(tile: Tile, result: dict | None, first_chart: bool, shown: dict | None) -> str:
     if tile.kind == "text":
         return markdown_html(tile.text)
     if result is not None and "missing" in result:
@@ -54,7 +54,7 @@ def _tile_body(tile: Tile, result: dict | None, first_chart: bool) -> str:
         head = "".join(f"<th>{html.escape(name)}</th>" for name in tile.fields)
         return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody></tbody></table></div>'
     return pio.to_html(
-        figure(tile, result),
+        figure(tile, shown),
         include_plotlyjs="directory" if first_chart else False,
         full_html=False,
         div_id=f"chart-{tile.id}",
@@ -81,11 +81,13 @@ def page_html(display_name: str, tiles: list[Tile], filters: list[Filter], resul
     cells = []
     for tile in tiles:
         title = f'<h3>{html.escape(tile.title)}</h3>' if tile.title else ""
-        body = _tile_body(tile, results.get(tile.dataset), tile.id == first_chart)
+        result = results.get(tile.dataset)
+        shown = default_rows(tile.dataset, result, filters, results) if result and "rows" in result else None
+        body = _tile_body(tile, result, tile.id == first_chart, shown)
         cells.append(f'<section class="tile tile-{tile.kind} w{tile.width}" id="tile-{tile.id}" data-tile="{tile.id}">{title}{body}</section>')
     payload = {
         "tiles": [asdict(t) for t in tiles if t.kind != "text"],
-        "filters": [asdict(f) for f in filters],
+        "filters": [{**asdict(f), "values": filter_values(f, results)} for f in filters],
         "datasets": results,
         "statusColors": STATUS_COLORS,
     }

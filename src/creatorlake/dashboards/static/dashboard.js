@@ -10,22 +10,10 @@ function present(dataset) {
   return result && !result.missing ? result : null;
 }
 
-// Values a filter offers, in the order its datasets first show them.
-function filterValues(flt) {
-  const seen = new Set();
-  for (const [dataset, column] of flt.targets) {
-    const result = present(dataset);
-    if (!result) continue;
-    const at = result.columns.indexOf(column);
-    for (const row of result.rows) if (row[at] !== null) seen.add(String(row[at]));
-  }
-  return [...seen];
-}
-
 function setUpFilters() {
   for (const flt of DATA.filters) {
     const box = document.querySelector(`[data-filter="${flt.id}"]`);
-    const values = filterValues(flt);
+    const values = [...flt.values];
     if (flt.kind === "date_range") {
       const days = values.map((v) => v.slice(0, 10)).sort();
       for (const input of box.querySelectorAll("input")) {
@@ -127,10 +115,12 @@ function drawTable(tile, columns, rows, section) {
   }
 }
 
-function draw() {
+// The page arrives with its charts drawn for the default filters; the first draw fills the
+// counters and tables, later ones everything.
+function draw(event) {
   for (const tile of DATA.tiles) {
     const result = present(tile.dataset);
-    if (!result) continue;
+    if (!result || (!event && !["counter", "table"].includes(tile.kind))) continue;
     const section = document.getElementById(`tile-${tile.id}`);
     const rows = filteredRows(tile.dataset);
     if (tile.kind === "counter") {
