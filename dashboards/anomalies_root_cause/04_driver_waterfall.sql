@@ -17,7 +17,7 @@ with explained as (
       *,
       abs(z_score) as severity_order
     from gold.anomaly_explanations
-  )
+  ) as ranked
 )
 
 select

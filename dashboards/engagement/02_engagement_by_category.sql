@@ -7,9 +7,9 @@ select
 from gold.fct_creator_monthly_performance as monthly
 lateral view stack(
   3,
-  'views', monthly.total_views,
-  'likes', monthly.total_likes,
-  'comments', monthly.total_comments
+  'views', cast(monthly.total_views as bigint),
+  'likes', cast(monthly.total_likes as bigint),
+  'comments', cast(monthly.total_comments as bigint)
 ) kinds as engagement, events
 group by all
 order by monthly.creator_category, engagement
