@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     render.add_argument("--out", metavar="DIR", help="output folder (default: <lakehouse>/reports/dashboards)")
     for action in (build, render):
         action.add_argument("--source", metavar="DIR", help="folder of dashboard folders (default: dashboards/ in the repository)")
+        # Also after the action (`dashboards render --lakehouse DIR`); SUPPRESS keeps one given before it.
+        action.add_argument("--lakehouse", metavar="DIR", default=argparse.SUPPRESS, help="lakehouse root")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
