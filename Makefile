@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # dbt and the tests find the repo's profiles here.
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: quick run test bench accuracy setup jars submit clean help
+.PHONY: quick run test bench accuracy setup jars chromium submit clean help
 
 help:
 	@echo "make quick  a small world (42 days, 50 creators) through the whole pipeline, in ./lakehouse"
@@ -25,6 +25,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP) jars
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here);
+# only `make test` needs it.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 # The Delta Lake jars, resolved once into a directory every session loads them from.
 jars: $(STAMP)
@@ -42,8 +48,9 @@ quick: setup
 run: setup
 	$(BIN)/creatorlake run
 	$(BIN)/creatorlake sql "show tables in bronze"
+	$(BIN)/creatorlake dashboards render
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest
 
 bench: setup

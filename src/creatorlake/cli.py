@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
     "evaluate": ("creatorlake.commands.evaluate", "score the anomalies and explanations against planted incidents"),
+    "dashboards": ("creatorlake.commands.dashboards", "build the Lakeview dashboards, or render them as a static site"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),

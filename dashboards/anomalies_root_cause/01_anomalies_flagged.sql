@@ -1,0 +1,3 @@
+-- --title "Anomalies flagged" --type COUNTER --width 3
+select count(*) as anomalies
+from gold.metric_anomalies
