@@ -21,6 +21,7 @@ PROG = "creatorlake"
 # name -> (module, one-line help). Order is pipeline order: `run` goes through them in it.
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("creatorlake.commands.generate", "generate synthetic bronze Delta tables"),
+    "ingest": ("creatorlake.commands.ingest", "land CSV / JSON-lines files in bronze; bad rows go to bronze._quarantine"),
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),

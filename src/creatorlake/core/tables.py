@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, SparkSession
+from typing import Sequence
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql.types import StructType
 
 from creatorlake.core.config import Settings
 from creatorlake.core.errors import CreatorLakeError
@@ -20,3 +23,41 @@ def replace_table(df: DataFrame, table: str) -> int:
     """Replace the table in one Delta commit; a rerun on the same input writes the same rows."""
     df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(table)
     return df.sparkSession.table(table).count()
+
+
+def table_exists(spark: SparkSession, table: str) -> bool:
+    return spark.catalog.tableExists(table)
+
+
+def ensure_table(spark: SparkSession, table: str, schema: StructType, partition_by: str | None = None) -> None:
+    """Create an empty Delta table with this schema unless it exists (so concurrent first writers merge, not race to create)."""
+    if table_exists(spark, table):
+        return
+    writer = spark.createDataFrame([], schema).write.format("delta").mode("ignore")
+    if partition_by:
+        writer = writer.partitionBy(partition_by)
+    writer.saveAsTable(table)
+
+
+def merge_rows(df: DataFrame, table: str, key: Sequence[str], *, unchanged_if_equal_except: Sequence[str] = (), delete_unmatched: Column | None = None) -> None:
+    """Upsert `df` into `table` on `key` in one Delta commit.
+
+    A matched row is rewritten only when a column other than `unchanged_if_equal_except`
+    differs, so replaying a batch commits no change; target rows that no source row
+    matches and that satisfy `delete_unmatched` (e.g. an earlier version of the same
+    batch) are deleted in the same commit.
+    """
+    from delta.tables import DeltaTable
+
+    spark = df.sparkSession
+    compared = [c for c in df.columns if c not in unchanged_if_equal_except]
+    changed = "NOT (" + " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in compared) + ")"
+    cond = " AND ".join(f"t.`{k}` = s.`{k}`" for k in key)
+    merge = (
+        DeltaTable.forName(spark, table).alias("t").merge(df.alias("s"), cond)
+        .whenMatchedUpdateAll(condition=changed)
+        .whenNotMatchedInsertAll()
+    )
+    if delete_unmatched is not None:
+        merge = merge.whenNotMatchedBySourceDelete(condition=delete_unmatched)
+    merge.execute()
