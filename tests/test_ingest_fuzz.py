@@ -21,7 +21,7 @@ HOSTILE = [
 ]
 text = st.one_of(
     st.sampled_from(HOSTILE),
-    st.text(alphabet=st.sampled_from(list("ab ,\"'\n;=+-@\té漢🎙") + ["\\", "%s", "{}"]), min_size=1, max_size=40),
+    st.lists(st.sampled_from(list("ab ,\"'\n;=+-@\té漢🎙\\") + ["%s", "{}", "--", "/*"]), min_size=1, max_size=40).map("".join),
     st.integers(min_value=1000, max_value=20000).map(lambda n: "z" * n),  # huge field
 ).filter(lambda s: s.strip() != "")
 BAD_KINDS = ("nul", "encoding", "columns", "type", "enum")

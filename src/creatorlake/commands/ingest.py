@@ -142,15 +142,17 @@ def ingest_files(spark, settings: Settings, raws: list, max_bad_ratio: float, *,
     return results
 
 
+CONFLICTS = ("ConcurrentAppendException", "ConcurrentDeleteReadException", "ConcurrentDeleteDeleteException",
+             "ConcurrentTransactionException", "ConcurrentWriteException", "MetadataChangedException", "ProtocolChangedException",
+             "DELTA_CONCURRENT_")
+
+
 def _raise_if_concurrent(exc: Exception, source: str) -> None:
     """Delta's optimistic concurrency: another writer committed first. What landed is consistent; a rerun finishes the file."""
-    try:
-        from delta.exceptions import ConcurrentModificationException
-    except ImportError:  # pragma: no cover
-        return
-    if isinstance(exc, ConcurrentModificationException):
-        first = str(exc).strip().splitlines()[0][:160]
-        raise CreatorLakeError(f"{source}: another writer changed the same bronze table at once ({first}); rerun the same command to finish it") from None
+    text = f"{type(exc).__name__} {exc}"
+    if any(name in text for name in CONFLICTS):
+        conflict = next(name for name in CONFLICTS if name in text).rstrip("_")
+        raise CreatorLakeError(f"{source}: another writer changed the same bronze table at once ({conflict}); rerun the same command to finish it") from None
 
 
 def summary(results: Sequence[FileResult]) -> str:
