@@ -26,11 +26,14 @@ PROG = "creatorlake"
 # name -> (module, one-line help). Order is pipeline order: `run` goes through them in it.
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("creatorlake.commands.generate", "generate synthetic bronze Delta tables"),
+    "ingest": ("creatorlake.commands.ingest", "land CSV / JSON-lines files in bronze; bad rows go to bronze._quarantine"),
+    "quarantine": ("creatorlake.commands.quarantine", "list, show or retry the rows ingestion quarantined"),
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
     "evaluate": ("creatorlake.commands.evaluate", "score the anomalies and explanations against planted incidents"),
     "dashboards": ("creatorlake.commands.dashboards", "build the Lakeview dashboards, or render them as a static site"),
+    "verify": ("creatorlake.commands.verify", "reconcile money and counts per month bronze -> silver -> gold"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),

@@ -114,6 +114,8 @@ class Settings:
     schemas: Mapping[str, str]
     spark: SparkSettings
     dbt: DbtSettings
+    # The Unity Catalog catalog tables are named in (a deployed job's --catalog); None locally.
+    catalog: str | None = None
 
     def schema(self, layer: str) -> str:
         try:

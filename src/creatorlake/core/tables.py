@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import Sequence
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql.types import StructType
 
 from creatorlake.core.config import Settings
 from creatorlake.core.errors import CreatorLakeError
@@ -32,7 +34,7 @@ LOCAL_CATALOG = "spark_catalog"
 
 
 def catalog_of(settings: Settings) -> str | None:
-    return settings.raw.get("catalog") or os.environ.get(CATALOG_ENV) or None
+    return settings.catalog or os.environ.get(CATALOG_ENV) or None
 
 
 def qualified_name(settings: Settings, layer: str, name: str) -> str:
@@ -44,4 +46,42 @@ def qualified_name(settings: Settings, layer: str, name: str) -> str:
 
 def with_catalog(settings: Settings, catalog: str | None) -> Settings:
     """The same settings naming their tables in `catalog`."""
-    return replace(settings, raw={**settings.raw, "catalog": catalog})
+    return replace(settings, catalog=catalog)
+
+
+def table_exists(spark: SparkSession, table: str) -> bool:
+    return spark.catalog.tableExists(table)
+
+
+def ensure_table(spark: SparkSession, table: str, schema: StructType, partition_by: str | None = None) -> None:
+    """Create an empty Delta table with this schema unless it exists (so concurrent first writers merge, not race to create)."""
+    if table_exists(spark, table):
+        return
+    writer = spark.createDataFrame([], schema).write.format("delta").mode("ignore")
+    if partition_by:
+        writer = writer.partitionBy(partition_by)
+    writer.saveAsTable(table)
+
+
+def merge_rows(df: DataFrame, table: str, key: Sequence[str], *, unchanged_if_equal_except: Sequence[str] = (), delete_unmatched: Column | None = None) -> None:
+    """Upsert `df` into `table` on `key` in one Delta commit.
+
+    A matched row is rewritten only when a column other than `unchanged_if_equal_except`
+    differs, so replaying a batch commits no change; target rows that no source row
+    matches and that satisfy `delete_unmatched` (e.g. an earlier version of the same
+    batch) are deleted in the same commit.
+    """
+    from delta.tables import DeltaTable
+
+    spark = df.sparkSession
+    compared = [c for c in df.columns if c not in unchanged_if_equal_except]
+    changed = "NOT (" + " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in compared) + ")"
+    cond = " AND ".join(f"t.`{k}` = s.`{k}`" for k in key)
+    merge = (
+        DeltaTable.forName(spark, table).alias("t").merge(df.alias("s"), cond)
+        .whenMatchedUpdateAll(condition=changed)
+        .whenNotMatchedInsertAll()
+    )
+    if delete_unmatched is not None:
+        merge = merge.whenNotMatchedBySourceDelete(condition=delete_unmatched)
+    merge.execute()
