@@ -30,7 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
-PIPELINE = ("generate", "transform", "detect", "explain")
+PIPELINE = ("generate", "transform", "detect", "explain", "verify")
 
 
 class OneLineParser(argparse.ArgumentParser):
