@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
-PIPELINE = ("generate", "transform", "detect", "explain")
+PIPELINE = ("generate", "transform", "detect", "explain", "verify")
 EXIT_CODES = (
     "exit status: 0 when the command succeeded; 1 when its work failed (a query that fails while it runs, "
     "say on a division by zero or a value that does not cast); 2 for bad input (a bad flag or config, SQL that does not parse "

@@ -167,9 +167,8 @@ def summary(results: Sequence[FileResult]) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from creatorlake.ingest import ingest_config
 
-    config = ingest_config(settings.section("ingest"))
+    config = settings.ingest
     max_bad_ratio = _ratio(args.max_bad_ratio, config.max_bad_ratio)
     raws = read_all(args.paths, None if args.auto else args.entity, config.max_file_mb * 1024 * 1024)
     from creatorlake.core.spark import get_spark

@@ -59,7 +59,6 @@ def _retry(spark, settings: Settings, rows) -> int:
 
     from creatorlake.bronze.schemas import TABLES
     from creatorlake.commands.ingest import ingest_files, read_all, summary
-    from creatorlake.ingest import ingest_config
 
     files = sorted({(r["source_file"], r["entity"]) for r in rows.select("source_file", "entity").distinct().collect()})
     if not files:
@@ -68,7 +67,7 @@ def _retry(spark, settings: Settings, rows) -> int:
     missing = [f for f, _ in files if not Path(f).is_file()]
     if missing:
         raise CreatorLakeError(f"cannot retry: {missing[0]} no longer exists")
-    config = ingest_config(settings.section("ingest"))
+    config = settings.ingest
     order = {t.name: i for i, t in enumerate(TABLES)}
     raws = sorted((r for f, e in files for r in read_all([f], e, config.max_file_mb * 1024 * 1024)), key=lambda r: order[r.entity])
     results = ingest_files(spark, settings, raws, config.max_bad_ratio, force=True)

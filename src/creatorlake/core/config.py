@@ -104,6 +104,25 @@ class DbtSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """`ingest:` how much of a landed file may be bad, and the largest file read."""
+
+    max_bad_ratio: float = 0.05
+    max_file_mb: int = 512
+
+    @classmethod
+    def parse(cls, raw: Any, where: str) -> "IngestSettings":
+        values = section_fields(cls, raw, where)
+        ratio = validate.number(values.get("max_bad_ratio", cls.max_bad_ratio), f"{where}.max_bad_ratio", 0.0)
+        if ratio > 1:
+            raise ConfigError(f"{where}.max_bad_ratio must lie in [0, 1], not {ratio!r}")
+        return cls(
+            max_bad_ratio=ratio,
+            max_file_mb=validate.positive_int(values.get("max_file_mb", cls.max_file_mb), f"{where}.max_file_mb"),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved settings of `creatorlake.yml` for one process."""
 
@@ -114,6 +133,7 @@ class Settings:
     schemas: Mapping[str, str]
     spark: SparkSettings
     dbt: DbtSettings
+    ingest: IngestSettings = IngestSettings()
     # The Unity Catalog catalog tables are named in (a deployed job's --catalog); None locally.
     catalog: str | None = None
 
@@ -172,7 +192,7 @@ def load_config(lakehouse: str | os.PathLike[str] | None = None, conf: str | os.
     path = directory / CONF_FILE_NAME
     raw = read_yaml(path)
     where = str(path)
-    validate.known_keys(raw, ("lakehouse", "schemas", "spark", "delta", "dbt"), where)
+    validate.known_keys(raw, ("lakehouse", "schemas", "spark", "delta", "dbt", "ingest"), where)
     lakehouse_section = validate.mapping(validate.required(raw, "lakehouse", where), f"{where}: lakehouse")
     validate.known_keys(lakehouse_section, ("root",), f"{where}: lakehouse")
     schemas = validate.mapping(validate.required(raw, "schemas", where), f"{where}: schemas")
@@ -192,4 +212,5 @@ def load_config(lakehouse: str | os.PathLike[str] | None = None, conf: str | os.
         schemas={layer: schemas[layer] for layer in LAYERS},
         spark=SparkSettings.parse(validate.required(raw, "spark", where), f"{where}: spark"),
         dbt=DbtSettings.parse(validate.required(raw, "dbt", where), f"{where}: dbt"),
+        ingest=IngestSettings.parse(raw.get("ingest"), f"{where}: ingest"),
     )

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any, Mapping
 
 from pyspark.sql import types as T
 
-from creatorlake.core.errors import ConfigError
 
 QUARANTINE_TABLE = "_quarantine"
 LEDGER_TABLE = "_ingest_ledger"
@@ -22,23 +19,6 @@ LEDGER_SCHEMA = T.StructType([
     T.StructField("rows_quarantined", T.LongType(), False),
     T.StructField("_ingested_at", T.TimestampType(), False),
 ])
-
-
-@dataclass(frozen=True)
-class IngestConfig:
-    max_bad_ratio: float
-    max_file_mb: int
-
-
-def ingest_config(section: Mapping[str, Any]) -> IngestConfig:
-    """The `ingest:` section of the config (the one place it is read)."""
-    try:
-        ratio, size = float(section.get("max_bad_ratio", 0.05)), int(section.get("max_file_mb", 512))
-    except (TypeError, ValueError):
-        raise ConfigError("ingest.max_bad_ratio must be a number and ingest.max_file_mb an integer") from None
-    if not 0 <= ratio <= 1 or size <= 0:
-        raise ConfigError("ingest.max_bad_ratio must lie in [0, 1] and ingest.max_file_mb be positive")
-    return IngestConfig(max_bad_ratio=ratio, max_file_mb=size)
 
 
 def batch_id(entity: str, source_file: str, checksum: str) -> str:
