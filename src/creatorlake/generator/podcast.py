@@ -56,10 +56,11 @@ def _effects(ctx: Ctx, feature: str) -> dict:
 
 
 def engagement_drift(ctx: Ctx) -> Column:
-    """Platform-wide drift of return and follow propensities over calendar time (a confounder of any
-    before/after comparison, since the share of creators with Comments grows over the window)."""
+    """Platform-wide drift of return and follow propensities over calendar time, added to the creator's
+    size factor (a confounder of any before/after comparison: the share of creators with Comments grows
+    over the window). Additive, so creators' propensities move in parallel."""
     drift = float(_effects(ctx, "confounding").get("engagement_drift_per_year", 0.0))
-    return F.lit(1.0) + F.lit(drift) * F.col("d") / F.lit(365.0)
+    return F.lit(drift) * F.col("d") / F.lit(365.0)
 
 
 def analytics_growth(ctx: Ctx) -> Column:
@@ -99,7 +100,7 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     base = planned.select("*", F.explode(F.sequence(F.lit(0), F.col("n") - 1)).alias("k"))
     bk = ("episode_id", "d", "k")
     p_return = (
-        F.lit(float(pod["return_listen_prob"])) * (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct")) * engagement_drift(ctx)
+        F.lit(float(pod["return_listen_prob"])) * (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
         * F.when(F.col("comments_enabled"), F.lit(1.0 + float(effects.get("return_listen_lift", 0.0)))).otherwise(F.lit(1.0))
     )
     return_day = F.col("d") + F.lit(1) + F.floor(r.u("ls.ret.d", *bk) * RETURN_WINDOW_DAYS).cast("int")
@@ -146,7 +147,7 @@ def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
     r, pod = ctx.draws, ctx.conf["podcast"]
     effects = _effects(ctx, "comments")
     ls = listens(ctx, ep)
-    size = (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct")) * engagement_drift(ctx)
+    size = (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
     p_follow = F.lit(float(pod["follow_prob"])) * size * F.when(
         F.col("comments_enabled"), F.lit(1.0 + float(effects.get("follow_lift", 0.0)))
     ).otherwise(F.lit(1.0))
