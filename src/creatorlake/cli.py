@@ -24,10 +24,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
+    "impact": ("creatorlake.commands.impact", "estimate the causal impact of Comments, Analytics and the Partner Program"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
-PIPELINE = ("generate", "transform", "detect", "explain")
+PIPELINE = ("generate", "transform", "detect", "explain", "impact")
 
 
 class OneLineParser(argparse.ArgumentParser):
