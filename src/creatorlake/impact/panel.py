@@ -59,7 +59,7 @@ def check_design(df: pd.DataFrame, feature: str, outcome: str, min_treated: int)
         raise CreatorLakeError(f"{feature}: no creator-week with a defined {outcome}")
     if not np.isfinite(df["y"]).all():
         raise CreatorLakeError(f"{feature}: {outcome} has non-finite values")
-    if df["y"].std(ddof=0) == 0:
+    if df["y"].std(ddof=0) <= 1e-12 * max(1.0, abs(df["y"].mean())):
         raise CreatorLakeError(f"{feature}: outcome {outcome} has no variance (every creator-week is {df['y'].iloc[0]:g})")
     treated = df.loc[df["treated"], "unit"].nunique()
     if treated < min_treated:
