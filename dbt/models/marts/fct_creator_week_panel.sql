@@ -43,6 +43,12 @@ partner_program as (
 
 ),
 
+analytics_growth as (
+
+    select * from {{ ref('fct_creator_analytics_growth') }}
+
+),
+
 week_listens as (
 
     select
@@ -71,20 +77,6 @@ week_returns as (
     group by
         creator_id,
         {{ week_start('first_listen_date') }}
-
-),
-
-week_analytics as (
-
-    select
-        creator_id,
-        event_week as week_start_date,
-        count(*) as analytics_views
-    from events
-    where event_type = 'analytics_view'
-    group by
-        creator_id,
-        event_week
 
 ),
 
@@ -123,7 +115,7 @@ final as (
         weekly_revenue.subscription_revenue_usd,
         weekly_revenue.partner_payout_usd,
         weekly_revenue.creator_revenue_usd,
-        cast(coalesce(week_analytics.analytics_views, 0) as bigint) as analytics_views
+        cast(coalesce(analytics_growth.analytics_views, 0) as bigint) as analytics_views
     from weekly_revenue
     inner join creators
         on weekly_revenue.creator_id = creators.creator_id
@@ -133,9 +125,9 @@ final as (
     left join week_returns
         on weekly_revenue.creator_id = week_returns.creator_id
         and weekly_revenue.week_start_date = week_returns.week_start_date
-    left join week_analytics
-        on weekly_revenue.creator_id = week_analytics.creator_id
-        and weekly_revenue.week_start_date = week_analytics.week_start_date
+    left join analytics_growth
+        on weekly_revenue.creator_id = analytics_growth.creator_id
+        and weekly_revenue.week_start_date = analytics_growth.week_start_date
     left join partner_weeks
         on weekly_revenue.creator_id = partner_weeks.creator_id
 
