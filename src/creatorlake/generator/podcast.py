@@ -45,16 +45,36 @@ def _listener_id(number: Column) -> Column:
 def episode_attrs(ep: DataFrame, ctx: Ctx) -> DataFrame:
     return ep.select(
         "episode_id", "show_id", "creator_id", "ci", "publish_s", "duration_s", "access_level", "comments_enabled",
-        "pop", "pop_pct", "growth", "pool", "pool_offset", "n_shows", "cadence",
+        "pop", "pop_pct", "growth", "analytics_s", "pool", "pool_offset", "n_shows", "cadence",
         "country_code", "category", "creator_tier", "base_cpm", "base_fill", "cpm_mult", "base_ad_load",
         ctx.day_of(F.col("publish_s")).alias("pub_day"),
     )
 
 
+def _effects(ctx: Ctx, feature: str) -> dict:
+    return ctx.conf.get("effects", {}).get(feature, {}) or {}
+
+
+def engagement_drift(ctx: Ctx) -> Column:
+    """Platform-wide drift of return and follow propensities over calendar time, added to the creator's
+    size factor (a confounder of any before/after comparison: the share of creators with Comments grows
+    over the window). Additive, so creators' propensities move in parallel."""
+    drift = float(_effects(ctx, "confounding").get("engagement_drift_per_year", 0.0))
+    return F.lit(drift) * F.col("d") / F.lit(365.0)
+
+
+def analytics_growth(ctx: Ctx) -> Column:
+    """The planted Analytics effect: from the day after adoption, the creator's listens grow by an extra
+    `weekly_growth_lift` of log listens per week (exp(lift * weeks since adoption))."""
+    lift = float(_effects(ctx, "analytics").get("weekly_growth_lift", 0.0))
+    weeks = F.greatest(F.lit(0.0), (F.col("d") - ctx.day_of(F.col("analytics_s"))).cast("double") / F.lit(7.0))
+    return F.when(F.col("analytics_s").isNull() | F.lit(lift == 0.0), F.lit(1.0)).otherwise(F.exp(F.lit(lift) * weeks))
+
+
 def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     """One row per listen in [lo_day, hi_day), with its listener, time and seconds listened."""
     r, pod = ctx.draws, ctx.conf["podcast"]
-    effects = ctx.conf.get("effects", {}).get("comments", {})
+    effects = _effects(ctx, "comments")
     tau = float(pod["episode_decay_days"])
     max_age = int(pod["episode_max_age_days"])
     sigma = float(pod["daily_noise_sigma"])
@@ -71,6 +91,7 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
         * F.exp(F.col("growth") * F.col("d") / F.lit(365.0))
         * F.exp(-age / F.lit(tau)) * F.col("cadence") / F.lit(tau) * access
         * F.exp(F.lit(sigma) * r.z("ls.noise", "ci", "d") - F.lit(sigma * sigma / 2))
+        * analytics_growth(ctx)
     )
     origin = F.concat(F.col("episode_id"), F.lit("-"), F.date_format(ctx.date_of_day(F.col("d")), "yyyyMMdd"), F.lit("-"))
     planned = pairs.select("*", F.floor(lam + r.u("ls.n", "episode_id", "d")).cast("int").alias("n")).where(F.col("n") > 0).select(
@@ -79,7 +100,7 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     base = planned.select("*", F.explode(F.sequence(F.lit(0), F.col("n") - 1)).alias("k"))
     bk = ("episode_id", "d", "k")
     p_return = (
-        F.lit(float(pod["return_listen_prob"])) * (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct"))
+        F.lit(float(pod["return_listen_prob"])) * (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
         * F.when(F.col("comments_enabled"), F.lit(1.0 + float(effects.get("return_listen_lift", 0.0)))).otherwise(F.lit(1.0))
     )
     return_day = F.col("d") + F.lit(1) + F.floor(r.u("ls.ret.d", *bk) * RETURN_WINDOW_DAYS).cast("int")
@@ -124,9 +145,9 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
 def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
     """All podcast app events: listens with their follows, comments and shares, plus creator-side events."""
     r, pod = ctx.draws, ctx.conf["podcast"]
-    effects = ctx.conf.get("effects", {}).get("comments", {})
+    effects = _effects(ctx, "comments")
     ls = listens(ctx, ep)
-    size = F.lit(0.7) + F.lit(0.6) * F.col("pop_pct")
+    size = (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
     p_follow = F.lit(float(pod["follow_prob"])) * size * F.when(
         F.col("comments_enabled"), F.lit(1.0 + float(effects.get("follow_lift", 0.0)))
     ).otherwise(F.lit(1.0))
@@ -204,7 +225,7 @@ def ad_impressions(ctx: Ctx, daily_listens: DataFrame, ep: DataFrame) -> DataFra
     filled = F.least(F.col("impressions"), F.floor(F.col("impressions") * fill + r.u("ad.fill.n", *key)).cast("long"))
     cpm = (
         F.col("base_cpm") * F.col("cpm_mult") * F.exp(F.lit(sigma_cpm) * r.z("ad.cpm", *key))
-        * ctx.incident_factor("cpm", F.col("d"))
+        * ctx.incident_factor("cpm", F.col("d")) * partner_cpm_factor(ctx, F.col("d"))
     )
     y = x.select("*", impressions.alias("impressions")).select(
         "*", filled.alias("filled_impressions"), F.round(cpm, 4).cast("decimal(10,4)").alias("cpm_used")
@@ -217,18 +238,40 @@ def ad_impressions(ctx: Ctx, daily_listens: DataFrame, ep: DataFrame) -> DataFra
     )
 
 
-def partner_program(ctx: Ctx, cr: DataFrame) -> DataFrame:
-    """eligible -> applied -> approved | rejected -> active -> monthly payouts, with drop-offs at each step."""
+def partner_lifecycle(ctx: Ctx) -> dict[str, Column]:
+    """The creator's Partner Program steps (flags and times), functions of `ci` and `pop_pct` only."""
     r, p = ctx.draws, ctx.conf["partner_program"]
     key = ("ci",)
     eligible = r.u("pp.el", *key) < F.when(F.col("pop_pct") >= 0.25, F.lit(float(p["eligible_share"]))).otherwise(F.lit(0.1))
     eligible_s = F.lit(ctx.start_s) + r.exp("pp.el.t", *key) * F.lit(float(p["eligible_mean_days"]) * DAY)
     applied = eligible & (r.u("pp.ap", *key) < float(p["apply_prob"]))
-    applied_s = F.col("eligible_s") + (F.lit(1.0) + r.exp("pp.ap.t", *key) * 6) * F.lit(DAY)
+    applied_s = eligible_s + (F.lit(1.0) + r.exp("pp.ap.t", *key) * 6) * F.lit(DAY)
     approved = applied & (r.u("pp.ok", *key) < float(p["approve_prob"]))
-    decided_s = F.col("applied_s") + (F.lit(3.0) + r.u("pp.ok.t", *key) * 11) * F.lit(DAY)
+    decided_s = applied_s + (F.lit(3.0) + r.u("pp.ok.t", *key) * 11) * F.lit(DAY)
     active = approved & (r.u("pp.act", *key) < float(p["activate_prob"]))
-    active_s = F.col("decided_s") + (F.lit(1.0) + r.u("pp.act.t", *key) * 4) * F.lit(DAY)
+    active_s = decided_s + (F.lit(1.0) + r.u("pp.act.t", *key) * 4) * F.lit(DAY)
+    return {"eligible": eligible, "eligible_s": eligible_s, "applied": applied, "applied_s": applied_s,
+            "approved": approved, "decided_s": decided_s, "active": active, "active_s": active_s}
+
+
+def partner_cpm_factor(ctx: Ctx, day: Column) -> Column:
+    """The planted Partner Program effect: from the day after activation, the creator's ad CPM is
+    multiplied by 1 + `ad_revenue_lift` (so its ad revenue at the same listens is, too)."""
+    lift = float(_effects(ctx, "partner_program").get("ad_revenue_lift", 0.0))
+    if lift == 0.0:
+        return F.lit(1.0)
+    steps = partner_lifecycle(ctx)
+    active_day = ctx.day_of(steps["active_s"])
+    return F.when(steps["active"] & (day > active_day), F.lit(1.0 + lift)).otherwise(F.lit(1.0))
+
+
+def partner_program(ctx: Ctx, cr: DataFrame) -> DataFrame:
+    """eligible -> applied -> approved | rejected -> active -> monthly payouts, with drop-offs at each step."""
+    r, p = ctx.draws, ctx.conf["partner_program"]
+    key = ("ci",)
+    steps = partner_lifecycle(ctx)
+    eligible, eligible_s, applied, applied_s = steps["eligible"], steps["eligible_s"], steps["applied"], steps["applied_s"]
+    approved, decided_s, active, active_s = steps["approved"], steps["decided_s"], steps["active"], steps["active_s"]
     reason = r.pick("pp.reason", p["rejection_reasons"], *key)
     st = "struct<status:string,ts:double,reason:string,j:int>"
     none = F.array().cast(f"array<{st}>")

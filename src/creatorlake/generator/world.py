@@ -128,8 +128,12 @@ def creators(ctx: Ctx) -> DataFrame:
         r.u("cm", ci) < F.lit(float(c["comments_adoption_share"])),
         F.lit(ctx.start_s) + F.lit(DAY) * (F.lit(-20.0) + rollout_pos * F.lit(rollout)) + r.u("cm.t", ci) * F.lit(DAY),
     )
+    # Creators who grow faster (the same draw as their growth rate below) and bigger ones adopt
+    # Analytics more often, so adopters outgrow non-adopters whatever Analytics itself does.
+    growth_weight = float(ctx.conf.get("effects", {}).get("confounding", {}).get("analytics_growth_weight", 0.0))
+    growth_tilt = F.greatest(F.lit(0.1), F.lit(1.0) + F.lit(growth_weight) * r.z("growth", ci))
     analytics_s = F.when(
-        r.u("an", ci) < F.lit(float(c["analytics_adoption_share"])) * (F.lit(0.6) + F.col("pop_pct") * 0.6),
+        r.u("an", ci) < F.lit(float(c["analytics_adoption_share"])) * (F.lit(0.6) + F.col("pop_pct") * 0.6) * growth_tilt,
         F.greatest(F.col("created_s") + F.lit(DAY), F.lit(ctx.start_s) + F.lit(DAY) * (F.lit(-180.0) + r.u("an.t", ci) * F.lit(420.0))),
     )
     pod = ctx.conf["podcast"]
