@@ -111,7 +111,7 @@ def test_rpm_with_scheduled_payouts_scores_revenue_per_listen_without_them(spark
     for r in rows:
         r["rpm"] = 1000 * float(r["creator_revenue_usd"]) / r["listens"]
     scheduled = by_day(spark, rows, config("rpm", payouts="scheduled"))
-    net_rpm = [1000 * float(r["ad_revenue_usd"]) / r["listens"] for r in rows]  # METRICS: rpm without the payout
+    net_rpm = [1000 * float(r["ad_revenue_usd"]) / r["listens"] for r in rows]  # rpm without the payout
     assert scheduled[day(7)].value == pytest.approx(1100.0)
     assert scheduled[day(7)].z_score == pytest.approx((net_rpm[7] - statistics.mean(net_rpm[0:7])) / statistics.stdev(net_rpm[0:7]))
 
