@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule
@@ -16,6 +17,11 @@ def config(metric="cpm", **options) -> AnomalyConfig:
     rule = dict(metric=metric, window=7, min_points=5, threshold=3.0, min_volume=0.0, min_relative_scale=0.01)
     rule.update(options)
     return AnomalyConfig(rules=(MetricRule(**rule),))
+
+
+def scored_flags(spark, **is_scored: bool):
+    """The expected `is_scored` per country_code."""
+    return spark.createDataFrame(list(is_scored.items()), "country_code string, is_scored boolean")
 
 
 def by_day(spark, rows, cfg):
@@ -78,8 +84,8 @@ def test_segments_below_min_volume_are_not_scored(spark):
     small = series_rows("cpm", values, {"country_code": "LU"}, listens=20)
     large = series_rows("cpm", values, {"country_code": "DE"}, listens=2000)
     scored = score_all(complete_spine(frame(spark, small + large)), config(min_volume=100.0))
-    flags = {r.country_code: r.is_scored for r in scored.filter(F.col("metric_date") == day(7)).collect() if r.metric == "cpm"}
-    assert flags == {"LU": False, "DE": True}
+    flags = scored.filter((F.col("metric_date") == day(7)) & (F.col("metric") == "cpm")).select("country_code", "is_scored")
+    assert_df_equality(flags, scored_flags(spark, LU=False, DE=True), ignore_row_order=True, ignore_nullable=True)
 
 
 ADS = [100.0, 104.0, 97.0, 101.0, 99.0, 103.0, 96.0, 100.0, 102.0, 98.0]
@@ -111,7 +117,7 @@ def test_rpm_with_scheduled_payouts_scores_revenue_per_listen_without_them(spark
     for r in rows:
         r["rpm"] = 1000 * float(r["creator_revenue_usd"]) / r["listens"]
     scheduled = by_day(spark, rows, config("rpm", payouts="scheduled"))
-    net_rpm = [1000 * float(r["ad_revenue_usd"]) / r["listens"] for r in rows]  # METRICS: rpm without the payout
+    net_rpm = [1000 * float(r["ad_revenue_usd"]) / r["listens"] for r in rows]  # rpm without the payout
     assert scheduled[day(7)].value == pytest.approx(1100.0)
     assert scheduled[day(7)].z_score == pytest.approx((net_rpm[7] - statistics.mean(net_rpm[0:7])) / statistics.stdev(net_rpm[0:7]))
 
@@ -122,8 +128,8 @@ def test_each_metric_applies_min_volume_to_its_own_volume_column(spark):
     many = [dict(r, paying_patrons=50) for r in series_rows("sub_conversion", values, {"country_code": "DE"}, listens=5000)]
     cfg = config("sub_conversion", volume_column="paying_patrons", min_volume=5.0)
     scored = score_all(complete_spine(frame(spark, few + many)), cfg)
-    flags = {r.country_code: r.is_scored for r in scored.filter(F.col("metric_date") == day(7)).collect()}
-    assert flags == {"LU": False, "DE": True}
+    flags = scored.filter(F.col("metric_date") == day(7)).select("country_code", "is_scored")
+    assert_df_equality(flags, scored_flags(spark, LU=False, DE=True), ignore_row_order=True, ignore_nullable=True)
 
 
 def test_a_weekday_profile_flags_a_drop_that_weekly_seasonality_hides_from_a_plain_mean(spark):

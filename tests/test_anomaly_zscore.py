@@ -9,7 +9,7 @@ from chispa import assert_approx_df_equality, assert_df_equality
 from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule
-from creatorlake.anomaly.detect import complete_spine, detect_anomalies, score_all
+from creatorlake.anomaly.detect import complete_spine, flag, score_all
 from segment_daily_rows import day, frame, series_rows
 
 SERIES = [102.0, 98.0, 105.0, 97.0, 101.0, 99.0, 103.0, 100.0, 96.0, 104.0, 98.0, 101.0, 140.0, 99.0, 40.0, 100.0]
@@ -48,7 +48,8 @@ def test_current_point_never_leaks_into_its_baseline(spark):
 
 
 def test_flags_spike_and_drop_with_direction_and_severity(spark):
-    anomalies = detect_anomalies(frame(spark, series_rows("cpm", SERIES)), config())
+    # what `creatorlake detect` runs: the spine, the scores, the flags
+    anomalies = flag(score_all(complete_spine(frame(spark, series_rows("cpm", SERIES))), config()))
     actual = anomalies.select("metric_date", "metric", "direction", "method")
     expected = spark.createDataFrame(
         [(day(12), "cpm", "spike", "zscore"), (day(14), "cpm", "drop", "zscore")],

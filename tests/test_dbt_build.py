@@ -2,7 +2,7 @@
 
 One `dbt build` (models, seeds, every data test and unit test) runs per session; the
 tests then check the build's outcome, recompute the monthly mart from bronze with
-PySpark per METRICS.md section 4, run seed B's sample queries, scan silver and gold
+PySpark from the creator-month definitions, run the sample queries (dbt analyses), scan silver and gold
 for clear PII, and prove `--full-refresh` rebuilds the incremental tables identically.
 """
 
@@ -20,6 +20,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from creatorlake.core.dbt import run_dbt
+from creatorlake.metrics import catalog
 
 pytestmark = pytest.mark.slow
 
@@ -114,12 +115,10 @@ def test_exposures_name_the_three_dashboards(manifest):
 
 # --- the segment contract ----------------------------------------------------------------
 
-SEGMENT_KEYS = ["metric_date", "country_code", "category", "creator_tier"]
-SEGMENT_RAW = ["listens", "completed_listens", "active_listeners", "ad_opportunities", "filled_impressions", "ad_revenue_usd",
-               "subscription_revenue_usd", "paying_patrons", "partner_payout_usd", "creator_revenue_usd", "follows", "shares",
-               "comments", "episodes_published"]
-SEGMENT_RATIOS = ["completion_rate", "ad_load", "fill_rate", "cpm", "sub_conversion", "arppu_usd", "rpm",
-                  "follows_per_listener", "shares_per_listener", "comments_per_episode"]
+SEGMENT_KEYS = [catalog.SEGMENT_DATE, *catalog.SEGMENT_KEYS]
+SEGMENT_RAW = list(catalog.names(*catalog.RAW_KINDS))
+SEGMENT_RATIOS = list(catalog.names("ratio"))
+MONEY_KINDS = ("money", "total")
 
 
 def test_segment_daily_metrics_has_exactly_the_contract_columns_and_types(spark, settings, tiny_gold):
@@ -130,7 +129,7 @@ def test_segment_daily_metrics_has_exactly_the_contract_columns_and_types(spark,
     for key in SEGMENT_KEYS[1:]:
         assert types[key] == "string"
     for column in SEGMENT_RAW:
-        assert types[column] == ("decimal(18,2)" if column.endswith("_usd") else "bigint"), column
+        assert types[column] == ("decimal(18,2)" if catalog.BY_NAME[column].kind in MONEY_KINDS else "bigint"), column
     for column in SEGMENT_RATIOS:
         assert types[column] == "double", column
 
@@ -139,7 +138,7 @@ def test_segment_daily_metrics_covers_all_eight_subsets_and_every_window_day(spa
     df = _gold(spark, settings, "fct_segment_daily_metrics")
     subsets = {
         tuple(v is None for v in row)
-        for row in df.select("country_code", "category", "creator_tier").distinct().collect()
+        for row in df.select(*catalog.SEGMENT_KEYS).distinct().collect()
     }
     assert len(subsets) == 8
     events = spark.table(settings.table("bronze", "events")).agg(F.min("event_date"), F.max("event_date")).first()
@@ -158,7 +157,7 @@ def test_platform_total_counts_distinct_listeners_not_sums(spark, settings, tiny
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-# --- independent recomputation of the monthly mart (METRICS section 4) -------------------
+# --- independent recomputation of the creator-month mart ---------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -327,7 +326,7 @@ def test_monthly_podcast_columns_are_null_before_the_window_and_set_inside(spark
     assert inside.filter(F.col("listens").isNull()).count() == 0
 
 
-# --- seed B's sample queries ---------------------------------------------------------------
+# --- the sample queries (dbt analyses) ---------------------------------------------------
 
 
 def test_every_analysis_compiles_and_returns_rows(spark, settings, tiny_gold):
@@ -338,7 +337,7 @@ def test_every_analysis_compiles_and_returns_rows(spark, settings, tiny_gold):
     for path in compiled:
         rows = spark.sql(path.read_text().strip().rstrip(";")).collect()
         if path.stem == "engagement_02_high_performing_creators":
-            # seed B's thresholds; on a tiny lakehouse the answer may rightly be empty
+            # the query's own thresholds; on a tiny lakehouse the answer may rightly be empty
             mart = _gold(spark, settings, "fct_creator_monthly_performance")
             latest = mart.agg(F.max("month_start_date")).first()[0]
             expected = mart.filter(

@@ -1,6 +1,6 @@
 {#-
     healthy / warning / critical from a row of the health_thresholds seed
-    (joined in as `thresholds_alias`). Seed B's bands: for lower_is_better,
+    (joined in as `thresholds_alias`). The bands: for lower_is_better,
     healthy below warning, critical above critical, warning in between
     (boundaries included); higher_is_better mirrors it. Null metric -> null.
 -#}

@@ -39,13 +39,27 @@
 {%- endmacro %}
 
 {#-
-    Table properties of the date-partitioned models. Optimized writes shuffle
-    the rows by partition value before writing: one file per day instead of one
-    per task and day. A full build's tasks each hold every day (thousands of
-    small files per table, a few KB each) and a daily run rewrites its days the
-    same way; every later read of the table opens all of them. Databricks reads
-    the same property.
+    The config of a date-partitioned incremental model: a run recomputes whole
+    partitions (from the lookback cutoff on) and overwrites just those.
+    `lookback=true` also names the partition column as the model's
+    `lookback_column` meta, which incremental_cutoff reads and which scopes the
+    model's data tests (test_scope.sql).
+    Optimized writes shuffle the rows by partition value before writing: one
+    file per day instead of one per task and day. A full build's tasks each hold
+    every day (thousands of small files per table, a few KB each) and a daily run
+    rewrites its days the same way; every later read of the table opens all of
+    them. Databricks reads the same property.
 -#}
-{% macro partitioned_table_properties() -%}
-    {{ return({'delta.autoOptimize.optimizeWrite': 'true'}) }}
+{% macro date_partitioned_incremental(partition_column, lookback=true) -%}
+    {%- set settings = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [partition_column],
+        'tblproperties': {'delta.autoOptimize.optimizeWrite': 'true'},
+        'on_schema_change': 'fail',
+    } -%}
+    {%- if lookback -%}
+        {%- do settings.update({'meta': {'lookback_column': partition_column}}) -%}
+    {%- endif -%}
+    {{ return(settings) }}
 {%- endmacro %}

@@ -1,9 +1,13 @@
-{#- Seed B's patron value tiers by lifetime spend (USD): whale >= 1000, high_value >= 250, regular >= 50, else casual. -#}
+{#-
+    A patron's value tier by lifetime spend (USD): the first tier of the
+    `patron_value_tiers` var (tier: minimum spend, highest first) whose minimum
+    the spend reaches, else casual.
+-#}
 {% macro patron_value_tier(spend_column) -%}
     case
-        when {{ spend_column }} >= 1000 then 'whale'
-        when {{ spend_column }} >= 250 then 'high_value'
-        when {{ spend_column }} >= 50 then 'regular'
+        {%- for tier, minimum_usd in var('patron_value_tiers').items() %}
+        when {{ spend_column }} >= {{ minimum_usd }} then '{{ tier }}'
+        {%- endfor %}
         else 'casual'
     end
 {%- endmacro %}

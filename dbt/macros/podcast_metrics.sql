@@ -1,34 +1,21 @@
 {#-
-    METRICS section 5. `podcast_raw_aggregates` turns rows of int_podcast_activity
-    into the raw columns of a period (counts bigint, money decimal(18,2));
-    `podcast_ratios` derives every ratio from those raw columns, unrounded, so
+    The podcast metrics of a period, as the metric catalog declares them
+    (metric_catalog.sql, generated from creatorlake.metrics.catalog).
+    `podcast_raw_aggregates` turns rows of int_podcast_activity into the raw
+    columns of a period (counts bigint, money decimal(18,2)); `podcast_ratios`
+    derives every ratio from those raw columns, unrounded, so
         ad_revenue_usd           = listens * ad_load * fill_rate * cpm / 1000
         subscription_revenue_usd = active_listeners * sub_conversion * arppu_usd
     hold row by row. A 0 denominator gives null.
 -#}
 
 {#-
-    The raw columns, in output order: (column, kind, source column). `count` and
+    The raw columns, in output order: (column, kind, source). `count` and
     `money` are sums, so they can be summed again at a coarser grain; `distinct`
     counts distinct ids; `total` is the North Star, the sum of the three streams.
 -#}
 {% macro podcast_raw_spec() -%}
-    {{ return([
-        ('listens', 'count', 'listens'),
-        ('completed_listens', 'count', 'completed_listens'),
-        ('active_listeners', 'distinct', 'listening_listener_id'),
-        ('ad_opportunities', 'count', 'ad_opportunities'),
-        ('filled_impressions', 'count', 'filled_impressions'),
-        ('ad_revenue_usd', 'money', 'ad_revenue_usd'),
-        ('subscription_revenue_usd', 'money', 'subscription_revenue_usd'),
-        ('paying_patrons', 'distinct', 'paying_patron_id'),
-        ('partner_payout_usd', 'money', 'partner_payout_usd'),
-        ('creator_revenue_usd', 'total', none),
-        ('follows', 'count', 'follows'),
-        ('shares', 'count', 'shares'),
-        ('comments', 'count', 'comments'),
-        ('episodes_published', 'count', 'episodes_published'),
-    ]) }}
+    {{ return(metric_catalog_raw()) }}
 {%- endmacro %}
 
 {#- The raw aggregates of the given kinds (all by default), in spec order. -#}
@@ -36,13 +23,17 @@
     {%- set rendered = [] -%}
     {%- for column, kind, source in podcast_raw_spec() if kind in kinds -%}
         {%- if kind == 'count' -%}
-            {%- do rendered.append('cast(coalesce(sum(' ~ source ~ '), 0) as bigint) as ' ~ column) -%}
+            {%- do rendered.append(zero_if_null('sum(' ~ source ~ ')') ~ ' as ' ~ column) -%}
         {%- elif kind == 'money' -%}
             {%- do rendered.append(money('coalesce(sum(' ~ source ~ '), 0)') ~ ' as ' ~ column) -%}
         {%- elif kind == 'distinct' -%}
             {%- do rendered.append('cast(count(distinct ' ~ source ~ ') as bigint) as ' ~ column) -%}
         {%- else -%}
-            {%- do rendered.append(money('coalesce(sum(ad_revenue_usd), 0) + coalesce(sum(subscription_revenue_usd), 0) + coalesce(sum(partner_payout_usd), 0)') ~ ' as ' ~ column) -%}
+            {%- set summed = [] -%}
+            {%- for part in source -%}
+                {%- do summed.append('coalesce(sum(' ~ part ~ '), 0)') -%}
+            {%- endfor -%}
+            {%- do rendered.append(money(summed | join(' + ')) ~ ' as ' ~ column) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ rendered | join(',\n        ') }}
@@ -53,21 +44,17 @@
 {%- endmacro %}
 
 {% macro podcast_ratio_columns() -%}
-    {{ return(['completion_rate', 'ad_load', 'fill_rate', 'cpm', 'sub_conversion', 'arppu_usd', 'rpm',
-               'follows_per_listener', 'shares_per_listener', 'comments_per_episode']) }}
+    {{ return(metric_catalog_ratios() | map(attribute=0) | list) }}
 {%- endmacro %}
 
+{#- Every ratio of the catalog over the raw columns (each prefixed with `prefix`). -#}
 {% macro podcast_ratios(prefix='') -%}
-        {{ safe_divide(prefix ~ 'completed_listens', prefix ~ 'listens') }} as completion_rate,
-        {{ safe_divide(prefix ~ 'ad_opportunities', prefix ~ 'listens') }} as ad_load,
-        {{ safe_divide(prefix ~ 'filled_impressions', prefix ~ 'ad_opportunities') }} as fill_rate,
-        {{ safe_divide('1000 * ' ~ prefix ~ 'ad_revenue_usd', prefix ~ 'filled_impressions') }} as cpm,
-        {{ safe_divide(prefix ~ 'paying_patrons', prefix ~ 'active_listeners') }} as sub_conversion,
-        {{ safe_divide(prefix ~ 'subscription_revenue_usd', prefix ~ 'paying_patrons') }} as arppu_usd,
-        {{ safe_divide('1000 * ' ~ prefix ~ 'creator_revenue_usd', prefix ~ 'listens') }} as rpm,
-        {{ safe_divide(prefix ~ 'follows', prefix ~ 'active_listeners') }} as follows_per_listener,
-        {{ safe_divide(prefix ~ 'shares', prefix ~ 'active_listeners') }} as shares_per_listener,
-        {{ safe_divide(prefix ~ 'comments', prefix ~ 'episodes_published') }} as comments_per_episode
+    {%- set rendered = [] -%}
+    {%- for column, numerator, denominator, scale in metric_catalog_ratios() -%}
+        {%- set scaled = (scale ~ ' * ' if scale != 1 else '') ~ prefix ~ numerator -%}
+        {%- do rendered.append(safe_divide(scaled, prefix ~ denominator) ~ ' as ' ~ column) -%}
+    {%- endfor -%}
+    {{ rendered | join(',\n        ') }}
 {%- endmacro %}
 
 {#-

@@ -16,3 +16,8 @@
 {% macro money(expression) -%}
     cast({{ expression }} as decimal(18, 2))
 {%- endmacro %}
+
+{#- A count that is 0, never null, where nothing was counted (a left join's missing side, a sum of no rows). -#}
+{% macro zero_if_null(expression) -%}
+    cast(coalesce({{ expression }}, 0) as bigint)
+{%- endmacro %}

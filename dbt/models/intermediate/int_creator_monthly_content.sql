@@ -1,4 +1,4 @@
--- METRICS section 4 content and engagement columns per creator-month
+-- The creator-month content and engagement columns per creator-month
 -- (engaged_patrons / total_patrons is finished in the mart).
 with
 
@@ -57,14 +57,14 @@ final as (
     select
         months.creator_id,
         months.month_start_date,
-        cast(coalesce(monthly_posts.posts_published, 0) as bigint) as posts_published,
-        cast(coalesce(monthly_posts.paywalled_posts, 0) as bigint) as paywalled_posts,
-        cast(coalesce(monthly_posts.free_posts, 0) as bigint) as free_posts,
-        cast(coalesce(monthly_engagement.total_views, 0) as bigint) as total_views,
-        cast(coalesce(monthly_engagement.total_likes, 0) as bigint) as total_likes,
-        cast(coalesce(monthly_engagement.total_comments, 0) as bigint) as total_comments,
-        cast(coalesce(monthly_engagement.engaged_patrons, 0) as bigint) as engaged_patrons,
-        cast(coalesce(monthly_engagement.total_engagement_score, 0) as bigint) as total_engagement_score
+        {{ zero_if_null('monthly_posts.posts_published') }} as posts_published,
+        {{ zero_if_null('monthly_posts.paywalled_posts') }} as paywalled_posts,
+        {{ zero_if_null('monthly_posts.free_posts') }} as free_posts,
+        {{ zero_if_null('monthly_engagement.total_views') }} as total_views,
+        {{ zero_if_null('monthly_engagement.total_likes') }} as total_likes,
+        {{ zero_if_null('monthly_engagement.total_comments') }} as total_comments,
+        {{ zero_if_null('monthly_engagement.engaged_patrons') }} as engaged_patrons,
+        {{ zero_if_null('monthly_engagement.total_engagement_score') }} as total_engagement_score
     from months
     left join monthly_posts
         on months.creator_id = monthly_posts.creator_id

@@ -1,4 +1,4 @@
--- METRICS section 4 patron and MRR columns per creator-month. A pledge that is
+-- The creator-month patron and MRR columns per creator-month. A pledge that is
 -- not declined is active on [started_at, stopped_at); stopped_at is the earlier
 -- of ended_at and pause_started_at.
 with
@@ -179,17 +179,17 @@ joined as (
     select
         months.creator_id,
         months.month_start_date,
-        cast(coalesce(active_stats.active_patrons, 0) as bigint) as active_patrons,
-        cast(coalesce(active_stats.total_patrons, 0) as bigint) as total_patrons,
-        cast(coalesce(new_patrons.new_patrons, 0) as bigint) as new_patrons,
-        cast(coalesce(churned_patrons.churned_patrons, 0) as bigint) as churned_patrons,
+        {{ zero_if_null('active_stats.active_patrons') }} as active_patrons,
+        {{ zero_if_null('active_stats.total_patrons') }} as total_patrons,
+        {{ zero_if_null('new_patrons.new_patrons') }} as new_patrons,
+        {{ zero_if_null('churned_patrons.churned_patrons') }} as churned_patrons,
         {{ money('coalesce(active_stats.gross_mrr_usd, 0)') }} as gross_mrr_usd,
         {{ money('coalesce(new_mrr.new_mrr_usd, 0)') }} as new_mrr_usd,
         {{ money('coalesce(churned_mrr.churned_mrr_usd, 0)') }} as churned_mrr_usd,
-        cast(coalesce(active_stats.active_pledges, 0) as bigint) as active_pledges,
-        cast(coalesce(active_stats.tier_1_patrons, 0) as bigint) as tier_1_patrons,
-        cast(coalesce(active_stats.tier_2_patrons, 0) as bigint) as tier_2_patrons,
-        cast(coalesce(active_stats.tier_3_plus_patrons, 0) as bigint) as tier_3_plus_patrons
+        {{ zero_if_null('active_stats.active_pledges') }} as active_pledges,
+        {{ zero_if_null('active_stats.tier_1_patrons') }} as tier_1_patrons,
+        {{ zero_if_null('active_stats.tier_2_patrons') }} as tier_2_patrons,
+        {{ zero_if_null('active_stats.tier_3_plus_patrons') }} as tier_3_plus_patrons
     from months
     left join active_stats
         on months.creator_id = active_stats.creator_id

@@ -1,4 +1,4 @@
--- METRICS section 4 revenue and payment-health columns per creator-month.
+-- The creator-month revenue and payment-health columns per creator-month.
 with
 
 months as (
@@ -44,8 +44,8 @@ joined as (
         {{ money('coalesce(monthly.net_creator_earnings_usd, 0)') }} as net_creator_earnings_usd,
         {{ money('coalesce(monthly.collected_gross_usd, 0)') }} as collected_gross_usd,
         {{ money('coalesce(monthly.declined_amount_usd, 0)') }} as declined_amount_usd,
-        cast(coalesce(monthly.successful_transactions, 0) as bigint) as successful_transactions,
-        cast(coalesce(monthly.failed_transactions, 0) as bigint) as failed_transactions
+        {{ zero_if_null('monthly.successful_transactions') }} as successful_transactions,
+        {{ zero_if_null('monthly.failed_transactions') }} as failed_transactions
     from months
     left join monthly
         on months.creator_id = monthly.creator_id

@@ -1,4 +1,4 @@
--- METRICS section 4 spine: every creator, every month from its created_at month
+-- The creator-month spine: every creator, every month from its created_at month
 -- to the last month with any data on the platform (zero months included).
 with
 

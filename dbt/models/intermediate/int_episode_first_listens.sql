@@ -1,22 +1,14 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite',
-        partition_by=['first_listen_date'],
-        tblproperties=partitioned_table_properties(),
-        on_schema_change='fail',
-        meta={'lookback_column': 'first_listen_date'},
-    )
-}}
+{{ config(**date_partitioned_incremental('first_listen_date')) }}
 -- One row per listener and episode: the listener's first listen of it and
--- whether they listened to the same creator again within 7 days after it (seed
--- A's 7-day return, the input of fct_episode_comments_impact).
+-- whether they listened to the same creator again within the return horizon
+-- after it (the `return_horizon_days` var, 7: the 7-day return, the input of
+-- fct_episode_comments_impact).
 -- Incremental by whole days. A listen on day D can only change the return of
--- first listens made from D - 7 days on, so a run rewrites the first listens
--- from (lookback cutoff - 7 days) and reads only the listens from that day on.
+-- first listens made from D - horizon on, so a run rewrites the first listens
+-- from (lookback cutoff - horizon) and reads only the listens from that day on.
 -- A pair first heard before that day keeps its older row: the anti-join stops
 -- a later listen of it from passing for a first one.
-{%- set return_days = 7 %}
+{%- set return_days = var('return_horizon_days') %}
 {%- set rewrite_from = 'date_sub(' ~ incremental_cutoff() ~ ', ' ~ return_days ~ ')' if is_incremental() else none %}
 
 with

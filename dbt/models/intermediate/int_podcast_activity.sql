@@ -1,14 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite',
-        partition_by=['activity_date'],
-        tblproperties=partitioned_table_properties(),
-        on_schema_change='fail',
-        meta={'lookback_column': 'activity_date'},
-    )
-}}
--- Every METRICS section 5 contribution as one row per source row, tagged with
+{{ config(**date_partitioned_incremental('activity_date')) }}
+-- Every contribution to the catalog's podcast metrics as one row per source row, tagged with
 -- its creator and UTC day, so each grain (creator-week, creator-month,
 -- segment-day) aggregates the same rows with podcast_raw_aggregates().
 -- Incremental by whole days, like fct_events: a run re-reads every source from
@@ -22,6 +13,26 @@ events as (
 
     select * from {{ ref('stg_events') }}
     {{ where_on_or_after('event_date', cutoff) }}
+
+),
+
+episode_durations as (
+
+    select
+        episode_id,
+        duration_s
+    from {{ ref('stg_episodes') }}
+
+),
+
+listen_events as (
+
+    select
+        events.*,
+        {{ is_completed_listen('events.event_type', 'events.listened_s', 'episode_durations.duration_s') }} as is_completed_listen
+    from events
+    left join episode_durations
+        on events.episode_id = episode_durations.episode_id
 
 ),
 
@@ -66,7 +77,7 @@ event_rows as (
             'shares': "case when event_type = 'share' then 1 else 0 end",
             'comments': "case when event_type = 'comment' then 1 else 0 end",
         }) }}
-    from events
+    from listen_events
     where event_type in ('listen', 'follow', 'share', 'comment')
 
 ),

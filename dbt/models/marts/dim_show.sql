@@ -32,7 +32,7 @@ final as (
         shows.show_name,
         shows.show_category as category,
         shows.language,
-        cast(coalesce(episode_counts.episodes, 0) as bigint) as episodes,
+        {{ zero_if_null('episode_counts.episodes') }} as episodes,
         shows.created_at,
         episode_counts.first_episode_at,
         episode_counts.last_episode_at

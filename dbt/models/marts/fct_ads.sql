@@ -1,14 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite',
-        partition_by=['ad_date'],
-        tblproperties=partitioned_table_properties(),
-        on_schema_change='fail',
-        meta={'lookback_column': 'ad_date'},
-    )
-}}
--- Seed A's fct_ads: daily ad delivery per episode.
+{{ config(**date_partitioned_incremental('ad_date')) }}
+-- Daily ad delivery per episode.
 -- Incremental by whole days: the run recomputes every day from the lookback
 -- cutoff on and overwrites those date partitions, which replaces each key's row
 -- (as a merge on the key would) and also drops rows bronze no longer has.

@@ -66,8 +66,8 @@ final as (
         with_next.creator_id,
         with_next.week_start_date,
         coalesce(analytics_weeks.analytics_views, 0) > 0 as is_analytics_active,
-        cast(coalesce(analytics_weeks.analytics_views, 0) as bigint) as analytics_views,
-        cast(coalesce(platform_wau.analytics_wau, 0) as bigint) as platform_analytics_wau,
+        {{ zero_if_null('analytics_weeks.analytics_views') }} as analytics_views,
+        {{ zero_if_null('platform_wau.analytics_wau') }} as platform_analytics_wau,
         with_next.listens,
         with_next.creator_revenue_usd,
         -- null unless four full weeks follow

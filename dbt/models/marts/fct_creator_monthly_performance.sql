@@ -1,5 +1,5 @@
--- METRICS section 4: one row per creator per month, plus the section 5 podcast
--- columns for the same month (null for months wholly before the podcast window).
+-- The creator-month mart: one row per creator per month, plus the catalog's podcast
+-- metrics for the same month (null for months wholly before the podcast window).
 with
 
 creators as (

@@ -1,5 +1,5 @@
--- The North Star: weekly creator revenue by stream and RPM, with every METRICS
--- section 5 metric, per creator per Monday-start week of the podcast window
+-- The North Star: weekly creator revenue by stream and RPM, with every podcast
+-- metric of the catalog, per creator per Monday-start week of the podcast window
 -- (weeks without activity included).
 with
 

@@ -54,11 +54,11 @@ final as (
         episodes.has_comments_enabled,
         episodes.publish_date,
         episodes.publish_week,
-        cast(coalesce(episode_events.listens, 0) as bigint) as listens,
-        cast(coalesce(episode_listeners.listeners, 0) as bigint) as listeners,
-        cast(coalesce(episode_events.follows, 0) as bigint) as follows,
-        cast(coalesce(episode_events.comments, 0) as bigint) as comments,
-        cast(coalesce(episode_listeners.returning_listeners_7d, 0) as bigint) as returning_listeners_7d,
+        {{ zero_if_null('episode_events.listens') }} as listens,
+        {{ zero_if_null('episode_listeners.listeners') }} as listeners,
+        {{ zero_if_null('episode_events.follows') }} as follows,
+        {{ zero_if_null('episode_events.comments') }} as comments,
+        {{ zero_if_null('episode_listeners.returning_listeners_7d') }} as returning_listeners_7d,
         {{ safe_divide('episode_listeners.returning_listeners_7d', 'episode_listeners.listeners') }} as listener_7d_return_rate,
         {{ safe_divide('episode_events.follows', 'episode_listeners.listeners') }} as follows_per_listener
     from episodes

@@ -1,14 +1,6 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite',
-        partition_by=['event_date'],
-        tblproperties=partitioned_table_properties(),
-        on_schema_change='fail',
-        meta={'lookback_column': 'event_date'},
-    )
-}}
--- Seed A's fct_events: every podcast app event, deduplicated, with listen completion.
+{{ config(**date_partitioned_incremental('event_date')) }}
+-- Every podcast app event, deduplicated, with its episode's duration and
+-- whether a listen completed it.
 -- Incremental by whole days: the run recomputes every day from the lookback
 -- cutoff on and overwrites those date partitions, which replaces each key's row
 -- (as a merge on the key would) and also drops rows bronze no longer has.
@@ -23,23 +15,34 @@ events as (
 
 ),
 
+episodes as (
+
+    select
+        episode_id,
+        duration_s
+    from {{ ref('stg_episodes') }}
+
+),
+
 final as (
 
     select
-        event_id,
-        event_type,
-        listener_id,
-        creator_id,
-        show_id,
-        episode_id,
-        listened_s,
-        episode_duration_s,
-        is_listen,
-        is_completed_listen,
-        event_ts,
-        event_date,
-        event_week
+        events.event_id,
+        events.event_type,
+        events.listener_id,
+        events.creator_id,
+        events.show_id,
+        events.episode_id,
+        events.listened_s,
+        episodes.duration_s as episode_duration_s,
+        events.is_listen,
+        {{ is_completed_listen('events.event_type', 'events.listened_s', 'episodes.duration_s') }} as is_completed_listen,
+        events.event_ts,
+        events.event_date,
+        events.event_week
     from events
+    left join episodes
+        on events.episode_id = episodes.episode_id
 
 )
 

@@ -1,4 +1,4 @@
--- Seed A's Partner Program funnel: one row per stage (eligible -> applied ->
+-- The Partner Program funnel: one row per stage (eligible -> applied ->
 -- approved -> active -> payout, then rejected), with the creators who reached
 -- it, stage-to-stage conversion, days from eligibility (percentiles) and the
 -- creators who stopped there.
@@ -84,8 +84,8 @@ joined as (
     select
         stages.stage,
         stages.stage_order,
-        cast(coalesce(reached.creators_reached, 0) as bigint) as creators_reached,
-        cast(coalesce(stopped.creators_stopped_here, 0) as bigint) as creators_stopped_here,
+        {{ zero_if_null('reached.creators_reached') }} as creators_reached,
+        {{ zero_if_null('stopped.creators_stopped_here') }} as creators_stopped_here,
         reached.median_days_from_eligible,
         reached.p25_days_from_eligible,
         reached.p75_days_from_eligible,

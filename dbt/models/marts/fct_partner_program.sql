@@ -1,4 +1,4 @@
--- Seed A's fct_partner_program: the lifecycle rows, with each creator's
+-- The partner program's lifecycle rows, with each creator's
 -- eligibility time so every stage's delay is at hand.
 with
 

@@ -3,20 +3,17 @@
         materialized='incremental',
         incremental_strategy='merge',
         unique_key='metric_date',
-        incremental_predicates=[
-            "DBT_INTERNAL_SOURCE.country_code <=> DBT_INTERNAL_DEST.country_code",
-            "DBT_INTERNAL_SOURCE.category <=> DBT_INTERNAL_DEST.category",
-            "DBT_INTERNAL_SOURCE.creator_tier <=> DBT_INTERNAL_DEST.creator_tier",
-        ],
+        incremental_predicates=segment_merge_predicates(),
         on_schema_change='fail',
         meta={'lookback_column': 'metric_date'},
     )
 }}
--- METRICS sections 5 and 6: every metric per UTC day for every segment (each
--- subset of country_code, category, creator_tier; null = all), over a complete
--- spine of existing segments x podcast-window days. The merge key is
--- metric_date plus the three segment columns compared null-safely (<=>),
--- because null is a real key value here ("all").
+-- Every catalog metric per UTC day for every segment (each subset of the
+-- catalog's segment keys country_code, category, creator_tier; null = all),
+-- over a complete spine of existing segments x podcast-window days. The merge
+-- key is metric_date plus the segment keys compared null-safely (<=>), because
+-- null is a real key value here ("all").
+{%- set segment_keys = metric_catalog_segment_keys() %}
 with
 
 creators as (
@@ -41,9 +38,9 @@ creator_segments as (
 
     select
         creator_id,
-        coalesce(country_code, 'unknown') as country_code,
-        coalesce(category, 'unknown') as category,
-        coalesce(creator_tier, 'unknown') as creator_tier
+        {%- for key in segment_keys %}
+        coalesce({{ key }}, 'unknown') as {{ key }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from creators
 
 ),
@@ -51,11 +48,9 @@ creator_segments as (
 segments as (
 
     select
-        country_code,
-        category,
-        creator_tier
+        {{ segment_columns() }}
     from creator_segments
-    group by cube(country_code, category, creator_tier)
+    group by cube({{ segment_columns() }})
 
 ),
 
@@ -76,9 +71,7 @@ activity as (
 
     select
         podcast_activity.*,
-        creator_segments.country_code,
-        creator_segments.category,
-        creator_segments.creator_tier
+        {{ segment_columns('creator_segments') }}
     from podcast_activity
     inner join creator_segments
         on podcast_activity.creator_id = creator_segments.creator_id
@@ -96,17 +89,13 @@ creator_daily as (
 
     select
         activity_date,
-        country_code,
-        category,
-        creator_tier,
+        {{ segment_columns() }},
         {{ podcast_raw_aggregates(kinds=('count', 'money')) }}
     from activity
     group by
         activity_date,
         creator_id,
-        country_code,
-        category,
-        creator_tier
+        {{ segment_columns() }}
 
 ),
 
@@ -114,42 +103,36 @@ segment_sums as (
 
     select
         activity_date as metric_date,
-        country_code,
-        category,
-        creator_tier,
+        {{ segment_columns() }},
         {{ podcast_raw_aggregates(kinds=('count', 'money', 'total')) }}
     from creator_daily
     group by
         activity_date,
-        cube(country_code, category, creator_tier)
+        cube({{ segment_columns() }})
 
 ),
 
 -- Distinct listeners and paying patrons, each counted on its own over its ids
 -- made distinct per finest segment first: one distinct count per cube keeps
 -- Spark from expanding every activity row once per distinct column.
-{% for column, source in [('active_listeners', 'listening_listener_id'), ('paying_patrons', 'paying_patron_id')] %}
+{% for column, kind, source in podcast_raw_spec() if kind == 'distinct' %}
 segment_{{ column }} as (
 
     select
         activity_date as metric_date,
-        country_code,
-        category,
-        creator_tier,
+        {{ segment_columns() }},
         cast(count(distinct {{ source }}) as bigint) as {{ column }}
     from (
         select distinct
             activity_date,
-            country_code,
-            category,
-            creator_tier,
+            {{ segment_columns() }},
             {{ source }}
         from activity
         where {{ source }} is not null
     ) as finest
     group by
         activity_date,
-        cube(country_code, category, creator_tier)
+        cube({{ segment_columns() }})
 
 ),
 
@@ -157,14 +140,15 @@ segment_{{ column }} as (
 segment_daily as (
 
     select
-        segment_sums.*,
-        segment_active_listeners.active_listeners,
-        segment_paying_patrons.paying_patrons
+        segment_sums.*
+        {%- for column, kind, source in podcast_raw_spec() if kind == 'distinct' %},
+        segment_{{ column }}.{{ column }}
+        {%- endfor %}
     from segment_sums
-    left join segment_active_listeners
-        on {{ same_segment_day('segment_sums', 'segment_active_listeners') }}
-    left join segment_paying_patrons
-        on {{ same_segment_day('segment_sums', 'segment_paying_patrons') }}
+    {% for column, kind, source in podcast_raw_spec() if kind == 'distinct' -%}
+    left join segment_{{ column }}
+        on {{ same_segment_day('segment_sums', 'segment_' ~ column) }}
+    {% endfor %}
 
 ),
 
@@ -172,9 +156,7 @@ spine as (
 
     select
         dates.metric_date,
-        segments.country_code,
-        segments.category,
-        segments.creator_tier
+        {{ segment_columns('segments') }}
     from dates
     cross join segments
 
@@ -184,9 +166,7 @@ filled as (
 
     select
         spine.metric_date,
-        spine.country_code,
-        spine.category,
-        spine.creator_tier,
+        {{ segment_columns('spine') }},
         {% for column in podcast_raw_columns() -%}
         {% if column.endswith('_usd') -%}
         coalesce(segment_daily.{{ column }}, cast(0 as decimal(18, 2))) as {{ column }}{{ ',' if not loop.last }}

@@ -7,7 +7,7 @@
         meta={'lookback_column': 'sub_date'},
     )
 }}
--- Seed A's fct_subscriptions, from membership transactions: one row per
+-- fct_subscriptions, from membership transactions: one row per
 -- transaction with the paying listener, the pledge's tier and the creator's share.
 with
 

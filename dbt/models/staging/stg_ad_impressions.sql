@@ -1,13 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite',
-        partition_by=['ad_date'],
-        tblproperties=partitioned_table_properties(),
-        on_schema_change='fail',
-        meta={'lookback_column': 'ad_date'},
-    )
-}}
+{{ config(**date_partitioned_incremental('ad_date')) }}
 -- A table recomputed by whole days, for the same reasons as stg_events.
 with
 

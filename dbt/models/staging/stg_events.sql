@@ -1,17 +1,10 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite',
-        partition_by=['event_date'],
-        tblproperties=partitioned_table_properties(),
-        on_schema_change='fail',
-        meta={'lookback_column': 'event_date'},
-    )
-}}
+{{ config(**date_partitioned_incremental('event_date')) }}
 -- A table, not a view: tens of millions of events are deduplicated once here,
 -- not again by every reader and every test. An incremental run recomputes
 -- whole days from the lookback cutoff on (each event's versions share its
--- event_date) and overwrites just those date partitions.
+-- event_date) and overwrites just those date partitions. Listen completion
+-- needs the episode's duration, so it is decided where events meet episodes
+-- (is_completed_listen), not here.
 with
 
 source as (
@@ -21,15 +14,6 @@ source as (
         ['event_id', 'event_date'],
         where='event_date >= ' ~ incremental_cutoff() if is_incremental() else none,
     ) }}
-
-),
-
-episodes as (
-
-    select
-        episode_id,
-        duration_s
-    from {{ ref('stg_episodes') }}
 
 ),
 
@@ -48,15 +32,9 @@ renamed as (
 
         -- numerics
         source.listened_s,
-        episodes.duration_s as episode_duration_s,
 
         -- booleans
         source.event_type = 'listen' as is_listen,
-        -- METRICS section 5: a completed listen covers at least 90% of the episode
-        coalesce(
-            source.event_type = 'listen' and source.listened_s >= 0.9 * episodes.duration_s,
-            false
-        ) as is_completed_listen,
 
         -- timestamps
         source.event_ts,
@@ -66,8 +44,6 @@ renamed as (
         source._ingested_at
 
     from source
-    left join episodes
-        on source.episode_id = episodes.episode_id
 
 )
 

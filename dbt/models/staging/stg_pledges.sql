@@ -38,7 +38,7 @@ renamed as (
         started_at,
         ended_at,
         pause_started_at,
-        -- METRICS section 3: active on [started_at, stopped_at); null = open-ended
+        -- The time rules: active on [started_at, stopped_at); null = open-ended
         least(ended_at, pause_started_at) as stopped_at,
         {{ month_start('started_at') }} as pledge_month,
         _ingested_at

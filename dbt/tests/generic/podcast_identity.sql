@@ -1,5 +1,5 @@
 {#-
-    METRICS section 5 identities, row by row:
+    The revenue driver tree's identities, row by row:
         ad_revenue_usd           = listens * ad_load * fill_rate * cpm / 1000
         subscription_revenue_usd = active_listeners * sub_conversion * arppu_usd
     `column_name` is the revenue column, `factors` the columns whose product

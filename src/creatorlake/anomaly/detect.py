@@ -38,8 +38,9 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, DoubleType, LongType, StringType, StructField, StructType
 
 from creatorlake.anomaly.config import AnomalyConfig, MetricRule
-from creatorlake.anomaly.schema import ANOMALY_SCHEMA, DATE, SEGMENT_KEYS, missing_columns
+from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS, missing_columns
 from creatorlake.core.errors import CreatorLakeError
+from creatorlake.metrics.catalog import BY_NAME, NORTH_STAR
 
 SERIES_KEYS = ("metric", *SEGMENT_KEYS)
 MAD_TO_SIGMA = 1.4826
@@ -212,15 +213,6 @@ def long_scores(finished: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
     )
 
 
-def _per_metric(rules: Sequence[MetricRule], attribute: str) -> Column:
-    """A rule parameter as a column: applied after the windows, so it never travels through the shuffle."""
-    first, *rest = rules
-    column = F.when(F.col("metric") == first.metric, F.lit(getattr(first, attribute)))
-    for rule in rest:
-        column = column.when(F.col("metric") == rule.metric, F.lit(getattr(rule, attribute)))
-    return column
-
-
 def finish_long(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
     """`finish_wide` for one-row-per-series-and-day scores (the STL option)."""
     parts = []
@@ -237,10 +229,12 @@ def finish_long(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
 
 
 def _without_payouts(metric: str) -> Column:
-    """The metric as it would be without partner payouts (PAYOUT_METRICS of the config)."""
-    unscheduled = F.col("creator_revenue_usd").cast("double") - F.col("partner_payout_usd").cast("double")
-    if metric == "rpm":
-        return F.try_divide(F.lit(1000.0) * unscheduled, F.col("listens").cast("double"))
+    """The metric as it would be without partner payouts (PAYOUT_METRICS of the config):
+    the North Star net of payouts, or the catalog's ratio over it (rpm)."""
+    unscheduled = F.col(NORTH_STAR).cast("double") - F.col("partner_payout_usd").cast("double")
+    ratio = BY_NAME[metric]
+    if ratio.kind == "ratio":
+        return F.try_divide(F.lit(float(ratio.scale)) * unscheduled, F.col(ratio.denominator).cast("double"))
     return unscheduled
 
 
@@ -291,7 +285,7 @@ def score_all(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
     """Every series point with its baseline, `is_scored` and `z_score` (null when not scored)."""
     needed = {c for rule in config.rules for c in (rule.metric, rule.volume_column)}
     if any(rule.payouts == "scheduled" for rule in config.rules):
-        needed |= {"creator_revenue_usd", "partner_payout_usd", "listens"}
+        needed |= {NORTH_STAR, "partner_payout_usd", *BY_NAME["rpm"].needs}
     check_input(daily, sorted(needed))
     net, scheduled = without_scheduled_payouts(daily, config.rules)
     groups: dict[tuple, list[MetricRule]] = {}
@@ -317,12 +311,3 @@ def flag(scored: DataFrame) -> DataFrame:
         F.abs(F.col("z_score")).alias("severity"),
         F.col("method"),
     )
-
-
-def detect_anomalies(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
-    """`gold.fct_segment_daily_metrics` -> `gold.metric_anomalies`."""
-    return flag(score_all(complete_spine(daily), config))
-
-
-def empty_anomalies(spark) -> DataFrame:
-    return spark.createDataFrame([], ANOMALY_SCHEMA)

@@ -1,43 +1,25 @@
 """The one declaration of what detection and root cause read and write.
 
 Input: `gold.fct_segment_daily_metrics`, one row per segment per day on a complete
-spine; a null segment key means "all". Outputs: the three gold tables of issue #5.
+spine; a null segment key means "all". Outputs: the anomaly, driver and explanation
+gold tables. The metric columns, segment keys and drivers come from the metric
+catalog (creatorlake.metrics.catalog).
 """
 
 from __future__ import annotations
 
 from pyspark.sql import types as T
 
+from creatorlake.metrics import catalog
+
 MONEY = T.DecimalType(18, 2)
 
-SEGMENT_KEYS = ("country_code", "category", "creator_tier")
-DATE = "metric_date"
+SEGMENT_KEYS = catalog.SEGMENT_KEYS
+DATE = catalog.SEGMENT_DATE
 
-COUNT_COLUMNS = (
-    "listens",
-    "completed_listens",
-    "active_listeners",
-    "ad_opportunities",
-    "filled_impressions",
-    "paying_patrons",
-    "follows",
-    "shares",
-    "comments",
-    "episodes_published",
-)
-MONEY_COLUMNS = ("ad_revenue_usd", "subscription_revenue_usd", "partner_payout_usd", "creator_revenue_usd")
-RATIO_COLUMNS = (
-    "completion_rate",
-    "ad_load",
-    "fill_rate",
-    "cpm",
-    "sub_conversion",
-    "arppu_usd",
-    "rpm",
-    "follows_per_listener",
-    "shares_per_listener",
-    "comments_per_episode",
-)
+COUNT_COLUMNS = catalog.names("count", "distinct")
+MONEY_COLUMNS = catalog.names("money", "total")
+RATIO_COLUMNS = catalog.names("ratio")
 # Every column a metric rule may score.
 METRIC_COLUMNS = COUNT_COLUMNS + MONEY_COLUMNS + RATIO_COLUMNS
 
@@ -70,10 +52,8 @@ ANOMALY_SCHEMA = T.StructType(
     ]
 )
 
-# The drivers of creator revenue, in the order reports list them (METRICS.md section 5).
-AD_FACTORS = ("listens", "ad_load", "fill_rate", "cpm")
-SUB_FACTORS = ("active_listeners", "sub_conversion", "arppu_usd")
-DRIVERS = AD_FACTORS + SUB_FACTORS + ("partner_payout_usd",)
+# The drivers of creator revenue, in the order reports list them.
+DRIVERS = catalog.drivers()
 
 
 def missing_columns(columns: list[str], needed: tuple[str, ...]) -> list[str]:

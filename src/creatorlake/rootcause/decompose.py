@@ -31,23 +31,25 @@ from typing import Sequence
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from creatorlake.anomaly.schema import AD_FACTORS, DRIVERS, SUB_FACTORS
+from creatorlake.anomaly.schema import DRIVERS
+from creatorlake.metrics.catalog import BY_NAME, STREAM_BY_NAME, STREAMS, Stream
 
-# Raw components the factors are built from.
-RAW = (
-    "listens",
-    "ad_opportunities",
-    "filled_impressions",
-    "ad_revenue_usd",
-    "active_listeners",
-    "paying_patrons",
-    "subscription_revenue_usd",
-    "partner_payout_usd",
-)
-# (factor, numerator, denominator) along each chain; the first factor is a plain count.
-AD_CHAIN = (("listens", "listens", None), ("ad_load", "ad_opportunities", "listens"), ("fill_rate", "filled_impressions", "ad_opportunities"), ("cpm", "ad_revenue_usd", "filled_impressions"))
-SUB_CHAIN = (("active_listeners", "active_listeners", None), ("sub_conversion", "paying_patrons", "active_listeners"), ("arppu_usd", "subscription_revenue_usd", "paying_patrons"))
-STREAM_VALUE = {"ads": "ad_revenue_usd", "subscriptions": "subscription_revenue_usd"}
+
+def _chain(stream: Stream) -> tuple[tuple[str, str, str | None], ...]:
+    """(factor, numerator, denominator) along a product stream of the catalog; the first factor is a plain count.
+
+    The ratios are taken unscaled (cpm as revenue per impression): the scale of the
+    last ratio is the stream's divisor, so the product is the stream's value either way.
+    """
+    metrics = [BY_NAME[f] for f in stream.factors]
+    return tuple((m.name, m.numerator, m.denominator) if m.kind == "ratio" else (m.name, m.name, None) for m in metrics)
+
+
+AD_CHAIN = _chain(STREAM_BY_NAME["ads"])
+SUB_CHAIN = _chain(STREAM_BY_NAME["subscriptions"])
+STREAM_VALUE = {s.name: s.value for s in STREAMS if s.factors}
+# Raw components the factors are built from: each chain's numerators, then the additive streams.
+RAW = tuple(num for chain in (AD_CHAIN, SUB_CHAIN) for _, num, _ in chain) + tuple(s.value for s in STREAMS if not s.factors)
 CONTRIBUTION = "contribution_{}"
 
 
@@ -182,7 +184,7 @@ def dominant_driver(contributions: Sequence[Column], change: Column) -> Column:
     """
     sign = F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
     by_driver = dict(zip(DRIVERS, contributions))
-    streams = {"ads": AD_FACTORS, "subscriptions": SUB_FACTORS, "partner": ("partner_payout_usd",)}
+    streams = {s.name: s.factors or (s.value,) for s in STREAMS}
     stream = _most_moved([(name, reduce(lambda a, b: a + b, [by_driver[f] for f in factors])) for name, factors in streams.items()], sign)
     within = {name: _most_moved([(f, by_driver[f]) for f in factors], sign) for name, factors in streams.items()}
     return F.when(stream == "ads", within["ads"]).when(stream == "subscriptions", within["subscriptions"]).otherwise(within["partner"])

@@ -1,0 +1,1 @@
+"""The metric catalog: `creatorlake.metrics.catalog` declares every gold podcast metric once."""
