@@ -2,7 +2,7 @@
 
 Steps on a scratch lakehouse, each a `creatorlake` subprocess:
 
-1. `creatorlake generate`                  default scale (seed A: 180 days, 500 creators)
+1. `creatorlake generate`                  default scale (180 days, 500 creators)
 2. `creatorlake serve`                     the lakehouse's long-lived Spark session, started cold
 3. `creatorlake transform --full-refresh`  the full build, timed
 4. `--days` times (default 3), a day of a schedule:
@@ -12,7 +12,7 @@ Steps on a scratch lakehouse, each a `creatorlake` subprocess:
 
 Steps 3-4 run in the server (README, "Daily runs"), as a daily dbt job runs against
 a SQL warehouse that outlives each build. The figure of merit is the median of the
-daily incremental builds over the full build (issue #4 targets <= 0.15); each day's
+daily incremental builds over the full build (target <= 0.15); each day's
 time is reported too (the first follows the full build, the next ones the day
 before's incremental build, as on a schedule). Step 5 does the last incremental
 build again (same cutoffs, same days rewritten) in a process of its own, whose JVM
@@ -92,11 +92,6 @@ def daily_run(lakehouse: Path) -> dict:
     return {"append_seconds": round(append_wall, 1), "dbt_seconds": dbt_seconds(log), "wall_seconds": round(wall, 1), "slowest_nodes": slowest_nodes(lakehouse)}
 
 
-def supports_append_days() -> bool:
-    result = subprocess.run([*CLI, "generate", "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
-    return "--append-days" in result.stdout
-
-
 def slowest_nodes(lakehouse: Path, top: int = 12) -> list[dict[str, float | str]]:
     """The build's slowest nodes, from the run_results.json dbt wrote under the lakehouse."""
     results = json.loads((lakehouse / "dbt" / "target" / "run_results.json").read_text())["results"]
@@ -120,9 +115,6 @@ def main() -> int:
         parser.error("--reuse-bronze needs --lakehouse DIR holding a generated lakehouse")
     if args.days < 1:
         parser.error("--days must be at least 1")
-    if not supports_append_days():
-        print("bench_dbt: `creatorlake generate --append-days` is not available yet (issue #3); cannot run.", file=sys.stderr)
-        return 2
     lakehouse = args.lakehouse or Path(tempfile.mkdtemp(prefix="creatorlake-bench-dbt-"))
     try:
         generate_s = None if args.reuse_bronze else creatorlake(lakehouse, "generate")[0]

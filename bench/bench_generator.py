@@ -1,4 +1,4 @@
-"""Benchmark of the bronze generator's `events` table (issue #3, item 10).
+"""Benchmark of the bronze generator's `events` table.
 
 Measured side by side in one Spark session, on the same schema and about the
 same row count (--rows, default 5M to keep `make bench` to a few minutes):

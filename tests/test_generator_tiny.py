@@ -1,4 +1,4 @@
-"""Invariants, keys and realism of the shared tiny bronze lakehouse (METRICS.md section 2)."""
+"""Invariants, keys and realism of the shared tiny bronze lakehouse (the bronze contract)."""
 
 from __future__ import annotations
 

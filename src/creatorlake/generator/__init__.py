@@ -1,4 +1,4 @@
-"""The bronze generator: synthetic, deterministic, large-scale platform data in Delta (issue #3)."""
+"""The bronze generator: synthetic, deterministic, large-scale platform data in Delta."""
 
 from creatorlake.generator.options import GeneratorOptions, Incident
 from creatorlake.generator.run import generate

@@ -1,4 +1,4 @@
-"""Memberships (seed B): pledges, transactions, patrons, posts and engagement over each creator's whole life.
+"""Memberships: pledges, transactions, patrons, posts and engagement over each creator's whole life.
 
 Arrivals are per-creator renewal processes anchored at the creator's created_at
 (pledge k starts after k hashed gaps), lifetimes are latent, and the window end

@@ -1,4 +1,4 @@
-"""Podcast streams (seed A) inside the window: events, ad_impressions, partner_program.
+"""Podcast streams inside the window: events, ad_impressions, partner_program.
 
 Listens are planned per (episode, day) from the creator's popularity, weekly
 seasonality, growth trend and the episode's age, then exploded to one row per
