@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from creatorlake.anomaly.schema import AD_FACTORS, DRIVERS, SEGMENT_KEYS
+from creatorlake.metrics.catalog import SEGMENT_KEYS, STREAM_BY_NAME, drivers
 from creatorlake.core import validate
 from creatorlake.core.config import read_yaml
 from creatorlake.core.errors import ConfigError
 
 # The drivers an incident can move: every ad-revenue factor and the subscription
 # conversion (active listeners follow listens; the price paid per patron is the tier's).
-INCIDENT_DRIVERS = AD_FACTORS + ("sub_conversion",)
-assert set(INCIDENT_DRIVERS) <= set(DRIVERS)
+INCIDENT_DRIVERS = STREAM_BY_NAME["ads"].factors + ("sub_conversion",)
+assert set(INCIDENT_DRIVERS) <= set(drivers())
 INCIDENT_KEYS = ("name", "driver", "segment", "start", "days", "change")
 # A flag this many days either side of an incident's window still counts as detecting it.
 TOLERANCE_DAYS = 1

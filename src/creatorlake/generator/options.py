@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from creatorlake.anomaly.schema import SEGMENT_KEYS
+from creatorlake.metrics.catalog import SEGMENT_KEYS
 from creatorlake.core import validate
 from creatorlake.core.config import Settings, conf_dir, read_yaml
 from creatorlake.core.errors import ConfigError
