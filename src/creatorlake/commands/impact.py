@@ -35,8 +35,7 @@ def collect(spark: SparkSession, settings: Settings) -> tuple[pd.DataFrame, pd.D
 
 
 def to_spark(spark: SparkSession, frame: pd.DataFrame):
-    clean = frame.astype(object).where(frame.notna(), None)
-    return spark.createDataFrame(clean) if not frame.empty else None
+    return spark.createDataFrame(frame.astype(object).where(frame.notna(), None))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,21 +48,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         results = estimate_all(panel, episodes, ImpactOptions(min_treated=args.min_treated))
         frames = results.frames()
         step.rows = len(frames["feature_impact"])
+    for reason in results.skipped:
+        say(STAGE, f"not estimated: {reason}")
     for name, frame in frames.items():
         table = settings.table("gold", name)
+        if frame.empty:
+            # Nothing of it could be estimated: no table, rather than one left from an earlier world.
+            spark.sql(f"drop table if exists {table}")
+            say(STAGE, f"{table}: nothing to write (dropped if it existed)")
+            continue
         with timed(STAGE, f"-> {table}") as step:
             step.rows = replace_table(to_spark(spark, frame), table)
     reports = settings.lakehouse_root / "reports" / "impact"
     reports.mkdir(parents=True, exist_ok=True)
     es = frames["feature_impact_event_study"]
     written = []
-    for (feature, outcome, method), rows in es.groupby(["feature", "outcome", "method"]):
+    for (feature, outcome, method), rows in (es.groupby(["feature", "outcome", "method"]) if not es.empty else ()):
         path = reports / f"event_study_{feature}_{outcome}_{method}.png"
         charts.event_study_figure(rows, f"{feature}: {outcome} ({method})").savefig(path, dpi=110)
         written.append(path)
-    path = reports / "partner_cohort_trajectory.png"
-    charts.trajectory_figure(frames["partner_cohort_trajectory"]).savefig(path, dpi=110)
-    written.append(path)
+    if not frames["partner_cohort_trajectory"].empty:
+        path = reports / "partner_cohort_trajectory.png"
+        charts.trajectory_figure(frames["partner_cohort_trajectory"]).savefig(path, dpi=110)
+        written.append(path)
     say(STAGE, f"{len(written)} charts in {reports}")
     print(frames["feature_impact"][["feature", "outcome", "method", "estimate", "ci_low", "ci_high", "is_causal"]].to_string(index=False))
     return 0

@@ -149,6 +149,8 @@ def quiet_query_error_logs() -> None:
     """PySpark logs every failed query with its JVM stack; our callers report errors themselves, on one line."""
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+    # Py4J logs its connection life at INFO, which reaches stderr once any library configures logging.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 # Every error Spark raises: a SQL or Python-side error PySpark turned into an exception of its

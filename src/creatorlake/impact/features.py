@@ -12,7 +12,7 @@ from scipy import stats
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.impact import matching, staggered
 from creatorlake.impact.lift import Coefficient, Estimate, Z95, make_estimate
-from creatorlake.impact.panel import check_design, cohort_index, complete_weeks, drop_always_treated, week_index
+from creatorlake.impact.panel import NotEstimable, check_design, cohort_index, complete_weeks, drop_always_treated, week_index
 
 ESTIMANDS = {
     ("comments", "return_rate_7d"): "relative lift of the 7-day return rate of first listens on comments-enabled episodes",
@@ -41,14 +41,26 @@ class Results:
     event_study: list[pd.DataFrame] = field(default_factory=list)
     balance: list[pd.DataFrame] = field(default_factory=list)
     trajectory: pd.DataFrame | None = None
+    # "what: why" of every estimate the data could not answer
+    skipped: list[str] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
+        """Every result table; an empty frame where nothing of it could be estimated."""
         return {
             "feature_impact": pd.DataFrame([e.row() for e in self.estimates]),
-            "feature_impact_event_study": pd.concat(self.event_study, ignore_index=True),
-            "feature_impact_balance": pd.concat(self.balance, ignore_index=True),
+            "feature_impact_event_study": pd.concat(self.event_study, ignore_index=True) if self.event_study else pd.DataFrame(),
+            "feature_impact_balance": pd.concat(self.balance, ignore_index=True) if self.balance else pd.DataFrame(),
             "partner_cohort_trajectory": self.trajectory if self.trajectory is not None else pd.DataFrame(),
         }
+
+    def attempt(self, block, *args, **kwargs) -> None:
+        """Run one estimation block; if the data cannot answer it, record why and keep none of its rows."""
+        sizes = len(self.estimates), len(self.event_study), len(self.balance)
+        try:
+            block(self, *args, **kwargs)
+        except NotEstimable as exc:
+            del self.estimates[sizes[0]:], self.event_study[sizes[1]:], self.balance[sizes[2]:]
+            self.skipped.append(str(exc))
 
 
 def prepare(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -119,10 +131,10 @@ def psm_block(res: Results, feature: str, outcome: str, scale: str, df: pd.DataF
               horizon: int, post: tuple[int, int]) -> matching.Matched:
     stacked = matching.stack(df, units, pre=opts.psm_pre_weeks, post=post, horizon=horizon)
     if stacked.empty or stacked["treated"].sum() < opts.min_treated or (~stacked["treated"]).sum() < opts.min_treated:
-        raise CreatorLakeError(f"{feature}: too few treated or clean control creators to match on {outcome}")
+        raise NotEstimable(f"{feature}: too few treated or clean control creators to match on {outcome}")
     m = matching.match(stacked, opts.caliper)
     if m.n_treated < opts.min_treated:
-        raise CreatorLakeError(f"{feature}: too few treated creators matched within the caliper on {outcome} ({m.n_treated})")
+        raise NotEstimable(f"{feature}: too few treated creators matched within the caliper on {outcome} ({m.n_treated})")
     res.estimates.append(make_estimate(feature, outcome, "psm", ESTIMANDS[(feature, outcome)], m.coefficient, scale,
                                        n_treated=m.n_treated, n_control=m.n_control, n_obs=m.n_obs, is_causal=True))
     res.balance.append(m.balance.assign(feature=feature, outcome=outcome))
@@ -156,9 +168,9 @@ def comments(res: Results, p: pd.DataFrame, episodes: pd.DataFrame, first: pd.Ti
     units = units_of(p, "G_comments")
     for outcome, scale in COMMENTS_OUTCOMES:
         df = design(p, "comments", outcome, "G_comments", "comments_enabled_listen_share", opts)
-        staggered_block(res, "comments", outcome, scale, df, naive_method="naive")
-        psm_block(res, "comments", outcome, scale, df, units, opts, horizon=opts.psm_post_weeks[1], post=opts.psm_post_weeks)
-    episode_fe(res, episodes, first, p["week_start_date"].max(), opts)
+        res.attempt(staggered_block, "comments", outcome, scale, df, naive_method="naive")
+        res.attempt(psm_block, "comments", outcome, scale, df, units, opts, horizon=opts.psm_post_weeks[1], post=opts.psm_post_weeks)
+    res.attempt(episode_fe, episodes, first, p["week_start_date"].max(), opts)
 
 
 def analytics(res: Results, p: pd.DataFrame, opts: ImpactOptions) -> None:
@@ -175,7 +187,7 @@ def analytics(res: Results, p: pd.DataFrame, opts: ImpactOptions) -> None:
                                   float(diff), se, float(diff - Z95 * se), float(diff + Z95 * se), float(p_r),
                                   int(per_unit["adopter"].sum()), int((~per_unit["adopter"]).sum()), len(df), None, False))
     # Lagged regression with controls: growth on last week's Analytics use, size and segment (still an association).
-    lagged = df.assign(used_last_week=df.groupby("unit")["treated"].shift(1).fillna(False).astype(float),
+    lagged = df.assign(used_last_week=df.groupby("unit")["treated"].shift(1).astype(float).fillna(0.0),
                        log_listens_last_week=np.log(df.groupby("unit")["listens"].shift(1).where(lambda s: s > 0)))
     lagged = lagged.dropna(subset=["log_listens_last_week"])
     fit = pf.feols("y ~ used_last_week + log_listens_last_week | t + creator_tier + category + country_code", data=lagged, vcov={"CRV1": "unit"})
@@ -238,6 +250,8 @@ def estimate_all(panel: pd.DataFrame, episodes: pd.DataFrame, opts: ImpactOption
     p, first = prepare(panel)
     res = Results()
     comments(res, p, episodes, first, opts)
-    analytics(res, p, opts)
-    partner_program(res, p, opts)
+    res.attempt(analytics, p, opts)
+    res.attempt(partner_program, p, opts)
+    if not res.estimates:
+        raise CreatorLakeError(f"no feature effect can be estimated from this lakehouse: {res.skipped[0]}")
     return res

@@ -53,16 +53,20 @@ def event_time(df: pd.DataFrame, window: int = EVENT_WINDOW) -> pd.Series:
     return rel.fillna(-1).astype(int)
 
 
+class NotEstimable(CreatorLakeError):
+    """The data cannot answer one estimate (too few treated creators, no variance): that estimate is skipped."""
+
+
 def check_design(df: pd.DataFrame, feature: str, outcome: str, min_treated: int) -> None:
     """One-line errors for inputs no estimator can answer."""
     if df.empty:
-        raise CreatorLakeError(f"{feature}: no creator-week with a defined {outcome}")
+        raise NotEstimable(f"{feature}: no creator-week with a defined {outcome}")
     if not np.isfinite(df["y"]).all():
-        raise CreatorLakeError(f"{feature}: {outcome} has non-finite values")
+        raise NotEstimable(f"{feature}: {outcome} has non-finite values")
     if df["y"].std(ddof=0) <= 1e-12 * max(1.0, abs(df["y"].mean())):
-        raise CreatorLakeError(f"{feature}: outcome {outcome} has no variance (every creator-week is {df['y'].iloc[0]:g})")
+        raise NotEstimable(f"{feature}: outcome {outcome} has no variance (every creator-week is {df['y'].iloc[0]:g})")
     treated = df.loc[df["treated"], "unit"].nunique()
     if treated < min_treated:
-        raise CreatorLakeError(f"{feature}: too few treated creators for {outcome} ({treated}, at least {min_treated} needed)")
+        raise NotEstimable(f"{feature}: too few treated creators for {outcome} ({treated}, at least {min_treated} needed)")
     if df.loc[~df["treated"], "unit"].nunique() < min_treated:
-        raise CreatorLakeError(f"{feature}: too few untreated creators for {outcome}")
+        raise NotEstimable(f"{feature}: too few untreated creators for {outcome}")
