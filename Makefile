@@ -43,7 +43,7 @@ quick: setup
 	$(BIN)/creatorlake generate $(QUICK_WORLD)
 	$(BIN)/creatorlake transform --full-refresh
 	$(BIN)/creatorlake run --skip generate --skip transform
-	$(BIN)/creatorlake sql "show tables in gold"
+	$(BIN)/creatorlake dashboards render
 
 run: setup
 	$(BIN)/creatorlake run
