@@ -62,7 +62,7 @@ def fuzz_settings(settings, spark):
     return s
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hsettings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(st.one_of(st.tuples(st.just("good"), text, text), st.tuples(st.just("bad"), st.sampled_from(BAD_KINDS), st.none())), min_size=1, max_size=12))
 def test_hostile_files_land_good_rows_and_quarantine_bad_ones(spark, fuzz_settings, tmp_path, rows):
     n = next(counter)
