@@ -128,7 +128,8 @@ def _ingest(spark, settings, paths, ratio=1.0, entity=None):
 
 
 def _versions(spark, settings) -> dict[str, int]:
-    names = [r.tableName for r in spark.sql(f"show tables in {settings.schema('bronze')}").collect()]
+    # `show tables` also lists the session's temporary views (dbt leaves its `__dbt_tmp` ones): tables only.
+    names = [r.tableName for r in spark.sql(f"show tables in {settings.schema('bronze')}").collect() if not r.isTemporary]
     return {n: spark.sql(f"describe history {settings.table('bronze', n)} limit 1").collect()[0]["version"] for n in names}
 
 
