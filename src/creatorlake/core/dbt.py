@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence
 from pyspark.sql import SparkSession
 
 from creatorlake.core.config import Settings
-from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.errors import CreatorLakeError, WorkFailed
 from creatorlake.core.progress import say
 from creatorlake.core.spark import ensure_schemas
 
@@ -98,5 +98,5 @@ def transform(spark: SparkSession, settings: Settings, select: str | None = None
     for failure in outcome.failures:
         say(STAGE, f"FAILED {failure}")
     if not outcome.success:
-        raise CreatorLakeError(f"dbt build failed: {len(outcome.failures)} node(s) failed (see above)")
+        raise WorkFailed(f"dbt build failed: {len(outcome.failures)} node(s) failed (see above)")
     return outcome
