@@ -58,7 +58,7 @@ def load_generator_settings(directory: Path | None = None) -> GeneratorSettings:
     defaults = validate.mapping(validate.required(raw, "defaults", str(path)), where)
     validate.known_keys(defaults, RUN_OPTIONS, where)
     values = {name: RUN_OPTION_CHECKS[name](validate.required(defaults, name, where), f"{where}.{name}") for name in RUN_OPTIONS}
-    world = validate.record(WorldSettings, {k: v for k, v in raw.items() if k != "defaults"}, str(path))
+    world = validate.record(WorldSettings, {k: v for k, v in raw.items() if k != "defaults"}, f"{path}:")
     return GeneratorSettings(defaults=RunOptions(**values), world=world)
 
 
