@@ -49,6 +49,7 @@ def dbt_args(settings: Settings, command: Sequence[str], target: str | None = No
 
 def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> dbtRunnerResult:
     """Invoke dbt in-process. dbt-spark's session method picks up the running session via getOrCreate."""
+    # Imported on use: dbt takes seconds to import, and every command's parser loads this module.
     from dbt.cli.main import dbtRunner
 
     ensure_schemas(spark, settings)
