@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # dbt and the tests find the repo's profiles here.
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: quick run test bench accuracy setup jars chromium submit clean help
+.PHONY: quick run test bench accuracy crash setup jars chromium submit clean help
 
 help:
 	@echo "make quick  a small world (42 days, 50 creators) through the whole pipeline, in ./lakehouse"
@@ -17,6 +17,7 @@ help:
 	@echo "make test   run the test suite (pytest + chispa, real Spark, Delta and dbt)"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make accuracy  detection accuracy against planted incidents at default scale (builds what is missing, under an hour)"
+	@echo "make crash  SIGKILL stages at random points and check every table converges on rerun (about 40 min)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,10 @@ accuracy: setup
 	  && $(BIN)/creatorlake transform --lakehouse $(QUIET_LAKEHOUSE) --select +fct_segment_daily_metrics )
 	CREATORLAKE_ACCURACY_LAKEHOUSE=$(abspath $(ACCURACY_LAKEHOUSE)) CREATORLAKE_QUIET_LAKEHOUSE=$(abspath $(QUIET_LAKEHOUSE)) \
 	  $(BIN)/python -m pytest -m accuracy tests/test_anomaly_accuracy.py
+
+# Crash trials: each stage killed at a random point and rerun; every table must equal a clean run's.
+crash: setup
+	$(BIN)/python bench/crash_trials.py $(ARGS)
 
 # spark-submit a job with the Delta jars resolved at set-up: make submit JOB=generate_bronze ARGS="--days 30"
 submit: setup

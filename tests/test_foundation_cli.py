@@ -161,6 +161,16 @@ def test_a_failing_query_shows_no_java_stack(tmp_path):
     assert "DIVIDE_BY_ZERO" in result.stderr
 
 
+def test_a_lakehouse_another_process_holds_is_one_line_and_exit_1(spark, lakehouse):
+    """This test session's JVM holds the suite lakehouse's embedded metastore, as a running command would."""
+    spark.sql("show schemas").collect()
+    result = subprocess.run([*CLI, "sql", "show tables in bronze", "--lakehouse", str(lakehouse)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert "metastore" in line and "in use by another process" in line and "creatorlake serve" in line
+
+
 def test_an_unknown_log_level_is_one_line_before_spark_starts(tmp_path):
     env = {**os.environ, "CREATORLAKE_LOG_LEVEL": "loud"}
     result = subprocess.run([*CLI, "sql", "select 1", "--lakehouse", str(tmp_path / "fresh")],

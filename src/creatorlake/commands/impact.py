@@ -18,6 +18,7 @@ from creatorlake.core.spark import ensure_schemas, get_spark
 from creatorlake.core.tables import read_table, replace_table
 from creatorlake.impact import charts
 from creatorlake.impact.features import ImpactOptions, estimate_all
+from creatorlake.impact.tables import RESULT_SCHEMAS, conformed
 
 STAGE = "impact"
 PANEL, EPISODES = "fct_creator_week_panel", "fct_episode_comments_impact"
@@ -34,8 +35,9 @@ def collect(spark: SparkSession, settings: Settings) -> tuple[pd.DataFrame, pd.D
     return panel, episodes
 
 
-def to_spark(spark: SparkSession, frame: pd.DataFrame):
-    return spark.createDataFrame(frame.astype(object).where(frame.notna(), None))
+def to_spark(spark: SparkSession, name: str, frame: pd.DataFrame):
+    schema = RESULT_SCHEMAS[name]
+    return spark.createDataFrame(conformed(frame, schema), schema)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             say(STAGE, f"{table}: nothing to write (dropped if it existed)")
             continue
         with timed(STAGE, f"-> {table}") as step:
-            step.rows = replace_table(to_spark(spark, frame), table)
+            step.rows = replace_table(to_spark(spark, name, frame), table)
     reports = settings.lakehouse_root / "reports" / "impact"
     reports.mkdir(parents=True, exist_ok=True)
     es = frames["feature_impact_event_study"]

@@ -1,8 +1,9 @@
 """The registry of `creatorlake` subcommands: their modules, the pipeline order, and the parser.
 
 Each subcommand lives in a module of this package with `add_arguments(parser)` and
-`run(args, settings) -> int`; modules are imported by name when their command is parsed
-or run, so a command pulls in only what it needs. `creatorlake.cli` is the entry point.
+`run(args, settings) -> int`. The modules are named here, not imported (importlib loads
+them when the parser is built), so a command may import the registry (the `databricks
+stage` command runs the other stages) without a cycle. `creatorlake.cli` is the entry point.
 """
 
 from __future__ import annotations

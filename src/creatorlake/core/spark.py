@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import threading
 from contextlib import contextmanager
@@ -160,10 +161,21 @@ SPARK_ERRORS = (PySparkException, Py4JError)
 PY4J_PREAMBLE = "An error occurred while calling"
 
 
+# How a second JVM fails to open a local lakehouse's metastore while another holds it.
+METASTORE_IN_USE = "Another instance of Derby may have already booted the database"
+METASTORE_CLIENT_FAILED = "Unable to instantiate org.apache.hadoop.hive.ql.metadata.SessionHiveMetaStoreClient"
+
+
 def spark_error(exc: Exception) -> tuple[str, int]:
     """One line naming what went wrong, and the exit code: 2 when the statement itself is wrong
     (it does not parse, or names a table or column that does not exist), 1 when it failed while running."""
-    lines = [line.strip().removeprefix(": ").strip() for line in str(exc).splitlines()]
+    text = str(exc)
+    if METASTORE_IN_USE in text or METASTORE_CLIENT_FAILED in text:
+        held = re.search(r"Failed to start database '([^']+)'", text)
+        where = f" ({held.group(1)})" if held else ""
+        return (f"the lakehouse's metastore{where} is in use by another process (its embedded Derby database admits one): "
+                "wait for that command to finish, or run commands through `creatorlake serve`"), 1
+    lines = [line.strip().removeprefix(": ").strip() for line in text.splitlines()]
     meaningful = [line for line in lines if line and not line.startswith(PY4J_PREAMBLE)]
     message = meaningful[0] if meaningful else type(exc).__name__
     return message, 2 if isinstance(exc, AnalysisException) else 1
