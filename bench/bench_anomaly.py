@@ -8,7 +8,10 @@ On one synthetic panel (default 100,000 series x 365 days), in one run:
 Each computes the z-score of every point (trailing 28 days, day itself excluded, >= 14
 points) and materialises it (Spark: the `noop` sink; pandas: the column in memory).
 Reports medians of --runs runs as points/s, then the time growth of our stage from
-1x to 4x the data.
+1x to 4x the data. Then the shipped detection kernel beside the one it replaced,
+both on a weekday profile with the shipped threshold: `profile_mean` (the
+weekday-profile mean/stddev) and `profile_robust` (the same without the outliers of a
+median/MAD pre-pass, plus the new-normal rule): the robust kernel's cost.
 
     .venv/bin/python bench/bench_anomaly.py                    # the issue's size
     .venv/bin/python bench/bench_anomaly.py --series 10000     # scaled down
@@ -17,6 +20,7 @@ Reports medians of --runs runs as points/s, then the time growth of our stage fr
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -28,8 +32,9 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from creatorlake.anomaly.config import MetricRule
+from creatorlake.anomaly.config import MetricRule, load_anomaly_config
 from creatorlake.anomaly.detect import finish_wide, score_mean
+from creatorlake.anomaly.trailing import Limits
 from creatorlake.core.progress import say
 
 WINDOW = 28
@@ -72,6 +77,16 @@ def ours(wide: DataFrame) -> DataFrame:
     rules = [MetricRule(metric=m, window=WINDOW, min_points=MIN_POINTS, min_volume=0.0, min_relative_scale=0.0) for m in names]
     scored = finish_wide(score_mean(wide, names, rules[0].lags, by_weekday=False, volume_column="volume"), rules)
     return scored.select("metric_date", "country_code", "category", "creator_tier", *[f"z__{m}" for m in names])
+
+
+def profile(wide: DataFrame, robust: bool) -> DataFrame:
+    """The shipped weekday-profile rule on every metric; `robust`: the shipped baseline, else the mean kernel it replaced."""
+    names = metric_names(wide)
+    shipped = load_anomaly_config().rule("cpm")
+    rules = [dataclasses.replace(shipped, metric=m, baseline="median" if robust else "mean", min_volume=0.0) for m in names]
+    limits = {r.metric: Limits(r.threshold, r.min_relative_scale, r.new_normal_days) for r in rules} if robust else None
+    wide = score_mean(wide, names, shipped.lags, by_weekday=False, volume_column="volume", weekday_profile=True, robust=robust, limits=limits)
+    return finish_wide(wide, rules).select("metric_date", "country_code", "category", "creator_tier", *[f"z__{m}" for m in names])
 
 
 def naive(wide: DataFrame) -> DataFrame:
@@ -137,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--growth-series", type=int, default=None, help="series of the 1x growth panel (default: --series)")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-growth", action="store_true")
+    parser.add_argument("--kernels-only", action="store_true", help="only the shipped kernel beside the one it replaced")
     args = parser.parse_args(argv)
 
     from creatorlake.core.config import load_config
@@ -166,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     assert len(merged) == len(a) and np.allclose(merged["z"].astype(float), merged["z_score"].astype(float), equal_nan=True, rtol=1e-6), "pandas disagrees"
 
     results = {}
+    results["profile_mean"] = median_time("weekday profile, mean kernel", args.runs, lambda: spark_seconds(profile(wide, robust=False)))
+    results["profile_robust"] = median_time("weekday profile, robust kernel (shipped)", args.runs, lambda: spark_seconds(profile(wide, robust=True)))
+    say(STAGE, f"robust vs mean weekday-profile kernel: time x{results['profile_robust'] / results['profile_mean']:.2f} (target <= 1.3)")
+    if args.kernels_only:
+        print(json.dumps({"points": points, "runs": args.runs, "seconds": results, "ratio": results["profile_robust"] / results["profile_mean"]}, indent=2))
+        spark.stop()
+        return 0
     results["ours"] = median_time("ours", args.runs, lambda: spark_seconds(ours(wide)))
     results["pandas"] = median_time("pandas groupby-rolling", args.runs, lambda: _timed(lambda: pandas_zscore(pdf)))
     if not args.skip_naive:
