@@ -6,7 +6,8 @@ may overlap in time and follow each other in related segments; two incidents nev
 share a day in nested segments (one segment containing the other, or the same),
 since attribution would then be ambiguous. Plus one quiet world (no incidents).
 Every world runs generate -> transform (+fct_segment_daily_metrics only) ->
-detect -> explain -> evaluate; the figures go to docs/detection-campaign.md.
+detect -> explain -> evaluate; the figures go to --report (a markdown table, as
+docs/root-cause.md quotes it).
 
     nice -n 10 .venv/bin/python bench/bench_detection_campaign.py --worlds 5
     nice -n 10 .venv/bin/python bench/bench_detection_campaign.py --worlds 2 --build-only   # worlds only
@@ -129,7 +130,7 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=REPO / "bench" / "results" / "campaign")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--no-quiet", action="store_true")
-    parser.add_argument("--report", type=Path, default=REPO / "bench" / "results" / "campaign.md")
+    parser.add_argument("--report", type=Path, default=REPO / "bench" / "results" / "campaign.md", help="the figures, as a markdown table")
     args = parser.parse_args()
     worlds, quiet = [], None
     plan = [("quiet", args.first_seed - 1)] * (not args.no_quiet) + [(str(i + 1), args.first_seed + i) for i in range(args.worlds)]

@@ -5,7 +5,15 @@ The rules, each one tested (tests/test_anomaly_rules.py):
 * Baseline: the trailing `window` days before the day, never the day itself; with
   weekday seasonality only the same weekday inside that window; with a weekday
   profile the same weekday's mean as expected value and the spread of the whole
-  window around its weekday means as scale (trailing.weekday_profile_moments).
+  window around its weekday means as scale (trailing.weekday_profile_moments);
+  `baseline: median` with a weekday profile leaves out of every baseline the
+  outliers of a median/MAD pre-pass, so an anomaly widens no later band
+  (trailing.robust_profile_moments, tests/test_anomaly_robust.py).
+* New normal: past the first `new_normal_days` of a run of same-direction
+  outliers, a day is not flagged (`settled`): the shift persists.
+* Driver-led revenue: a revenue point whose segment has a flagged driver that day
+  is an anomaly when it moved that way by `driver_led_share` of its expected
+  value (`driver_led`, tests/test_anomaly_driver_led.py).
 * Gaps: a null value (a ratio over a zero denominator, a day missing from the
   spine) is neither scored nor part of any baseline; a day is scored only when its
   baseline holds at least `min_points` non-null values.

@@ -130,10 +130,17 @@ def weekday_profile_moments(x: np.ndarray, layout: Layout, weekday: np.ndarray, 
     return n.round().astype(np.int64), expected, scale
 
 
-def _sorted_median(values: np.ndarray) -> np.ndarray:
-    """Median along the last axis ignoring NaN (np.sort puts NaN last); NaN where no value is present."""
-    ordered = np.sort(values, axis=-1)
+def _sorted_median(values: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Median along the last axis ignoring NaN (sorting puts NaN last); NaN where no value is present.
+
+    `in_place` sorts `values` itself (each last-axis row is permuted), saving a copy of a big window array.
+    """
     n = np.count_nonzero(~np.isnan(values), axis=-1)
+    if in_place:
+        values.sort(axis=-1)
+        ordered = values
+    else:
+        ordered = np.sort(values, axis=-1)
     low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
     high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[..., None], axis=-1)[..., 0]
     return np.where(n > 0, (low + high) / 2, np.nan)
@@ -181,7 +188,8 @@ def weekday_median_moments(x: np.ndarray, layout: Layout, lags: int) -> tuple[np
 
     # Each column's weekday class over the k points ending at the column itself.
     same_weekday = np.stack([back(7 * i) for i in range(weeks)], axis=-1)
-    class_median = _sorted_median(same_weekday)
+    # Sorting a class's points in place leaves the set of its residuals as it is.
+    class_median = _sorted_median(same_weekday, in_place=True)
     residuals = np.abs(same_weekday - class_median[..., None])
     padded_residuals = np.concatenate([np.full((rows, 7, weeks), np.nan), residuals], axis=1)
     # The window of day t holds exactly the classes ending at t-1 .. t-7.
@@ -189,7 +197,7 @@ def weekday_median_moments(x: np.ndarray, layout: Layout, lags: int) -> tuple[np
     consistency, widening = robust_constants(weeks)
     expected = np.concatenate([np.full((rows, 7), np.nan), class_median], axis=1)[:, :width]
     with np.errstate(invalid="ignore"):
-        scale = _sorted_median(window) / consistency * widening
+        scale = _sorted_median(window, in_place=True) / consistency * widening
     n = layout.trailing_sum((~np.isnan(x)).astype(np.float64), lags)
     expected, scale = expected.ravel()[layout.flat], scale.ravel()[layout.flat]
     return n.round().astype(np.int64), expected, np.where(np.isnan(expected), np.nan, scale)
