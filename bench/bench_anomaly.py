@@ -15,6 +15,8 @@ median/MAD pre-pass, plus the new-normal rule): the robust kernel's cost.
 
     .venv/bin/python bench/bench_anomaly.py                    # the issue's size
     .venv/bin/python bench/bench_anomaly.py --series 10000     # scaled down
+    .venv/bin/python bench/bench_anomaly.py --series 8000 --days 180 --numpy-kernels  # the kernels alone
+    .venv/bin/python bench/bench_anomaly.py --series 10000 --kernels-only  # mean vs robust kernel in Spark
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import MetricRule, load_anomaly_config
 from creatorlake.anomaly.detect import finish_wide, score_mean
-from creatorlake.anomaly.trailing import Limits
+from creatorlake.anomaly.trailing import Limits, score_bucket
 from creatorlake.core.progress import say
 
 WINDOW = 28
@@ -87,6 +90,35 @@ def profile(wide: DataFrame, robust: bool) -> DataFrame:
     limits = {r.metric: Limits(r.threshold, r.min_relative_scale, r.new_normal_days) for r in rules} if robust else None
     wide = score_mean(wide, names, shipped.lags, by_weekday=False, volume_column="volume", weekday_profile=True, robust=robust, limits=limits)
     return finish_wide(wide, rules).select("metric_date", "country_code", "category", "creator_tier", *[f"z__{m}" for m in names])
+
+
+def numpy_kernels(segments: int, days: int, metrics: int, runs: int) -> dict:
+    """The bucket kernel alone (no Spark): one Arrow bucket scored with the weekday-profile mean kernel
+    and with the shipped robust one, medians of `runs` after a warm-up of each."""
+    rng = np.random.default_rng(0)
+    day = np.tile(np.arange(days), segments)
+    segment = np.repeat(np.arange(segments), days)
+    names = [f"m{k}" for k in range(metrics)]
+    table = pa.table({
+        "metric_date": pa.array((np.datetime64("2025-01-01") + day).astype("datetime64[D]")),
+        "country_code": pa.array(segment.astype(str)), "category": pa.nulls(len(day), pa.string()), "creator_tier": pa.nulls(len(day), pa.string()),
+        "volume": pa.array(np.full(len(day), 1000.0)),
+        **{m: pa.array(100.0 * (1 + 0.05 * rng.standard_normal(len(day)))) for m in names},
+    })
+    shipped = load_anomaly_config().rule("cpm")
+    limits = {m: Limits(shipped.threshold, shipped.min_relative_scale, shipped.new_normal_days) for m in names}
+    keys = ["country_code", "category", "creator_tier"]
+
+    def once(robust: bool) -> float:
+        started = time.perf_counter()
+        score_bucket(table, keys, "metric_date", names, shipped.lags, True, robust, limits if robust else None)
+        return time.perf_counter() - started
+
+    seconds = {}
+    for label, robust in (("mean", False), ("robust", True)):
+        once(robust)
+        seconds[label] = median_time(f"numpy kernel, weekday profile {label}", runs, lambda: once(robust))
+    return {"points": len(day) * metrics, "seconds": seconds, "ratio": seconds["robust"] / seconds["mean"]}
 
 
 def naive(wide: DataFrame) -> DataFrame:
@@ -153,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-growth", action="store_true")
     parser.add_argument("--kernels-only", action="store_true", help="only the shipped kernel beside the one it replaced")
+    parser.add_argument("--numpy-kernels", action="store_true", help="only the bucket kernels, mean vs robust, without Spark")
     args = parser.parse_args(argv)
+    if args.numpy_kernels:
+        segments = args.series // args.metrics
+        print(json.dumps(numpy_kernels(segments, args.days, args.metrics, args.runs), indent=2))
+        return 0
 
     from creatorlake.core.config import load_config
     from creatorlake.core.spark import get_spark
