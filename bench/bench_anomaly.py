@@ -8,15 +8,21 @@ On one synthetic panel (default 100,000 series x 365 days), in one run:
 Each computes the z-score of every point (trailing 28 days, day itself excluded, >= 14
 points) and materialises it (Spark: the `noop` sink; pandas: the column in memory).
 Reports medians of --runs runs as points/s, then the time growth of our stage from
-1x to 4x the data.
+1x to 4x the data. Then the shipped detection kernel beside the one it replaced,
+both on a weekday profile with the shipped threshold: `profile_mean` (the
+weekday-profile mean/stddev) and `profile_robust` (the same without the outliers of a
+median/MAD pre-pass, plus the new-normal rule): the robust kernel's cost.
 
     .venv/bin/python bench/bench_anomaly.py                    # the issue's size
     .venv/bin/python bench/bench_anomaly.py --series 10000     # scaled down
+    .venv/bin/python bench/bench_anomaly.py --series 8000 --days 180 --numpy-kernels  # the kernels alone
+    .venv/bin/python bench/bench_anomaly.py --series 10000 --kernels-only  # mean vs robust kernel in Spark
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -25,11 +31,13 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from creatorlake.anomaly.config import MetricRule
+from creatorlake.anomaly.config import MetricRule, load_anomaly_config
 from creatorlake.anomaly.detect import finish_wide, score_mean
+from creatorlake.anomaly.trailing import Limits, score_bucket
 from creatorlake.core.progress import say
 
 WINDOW = 28
@@ -72,6 +80,45 @@ def ours(wide: DataFrame) -> DataFrame:
     rules = [MetricRule(metric=m, window=WINDOW, min_points=MIN_POINTS, min_volume=0.0, min_relative_scale=0.0) for m in names]
     scored = finish_wide(score_mean(wide, names, rules[0].lags, by_weekday=False, volume_column="volume"), rules)
     return scored.select("metric_date", "country_code", "category", "creator_tier", *[f"z__{m}" for m in names])
+
+
+def profile(wide: DataFrame, robust: bool) -> DataFrame:
+    """The shipped weekday-profile rule on every metric; `robust`: the shipped baseline, else the mean kernel it replaced."""
+    names = metric_names(wide)
+    shipped = load_anomaly_config().rule("cpm")
+    rules = [dataclasses.replace(shipped, metric=m, baseline="median" if robust else "mean", min_volume=0.0) for m in names]
+    limits = {r.metric: Limits(r.threshold, r.min_relative_scale, r.new_normal_days) for r in rules} if robust else None
+    wide = score_mean(wide, names, shipped.lags, by_weekday=False, volume_column="volume", weekday_profile=True, robust=robust, limits=limits)
+    return finish_wide(wide, rules).select("metric_date", "country_code", "category", "creator_tier", *[f"z__{m}" for m in names])
+
+
+def numpy_kernels(segments: int, days: int, metrics: int, runs: int) -> dict:
+    """The bucket kernel alone (no Spark): one Arrow bucket scored with the weekday-profile mean kernel
+    and with the shipped robust one, medians of `runs` after a warm-up of each."""
+    rng = np.random.default_rng(0)
+    day = np.tile(np.arange(days), segments)
+    segment = np.repeat(np.arange(segments), days)
+    names = [f"m{k}" for k in range(metrics)]
+    table = pa.table({
+        "metric_date": pa.array((np.datetime64("2025-01-01") + day).astype("datetime64[D]")),
+        "country_code": pa.array(segment.astype(str)), "category": pa.nulls(len(day), pa.string()), "creator_tier": pa.nulls(len(day), pa.string()),
+        "volume": pa.array(np.full(len(day), 1000.0)),
+        **{m: pa.array(100.0 * (1 + 0.05 * rng.standard_normal(len(day)))) for m in names},
+    })
+    shipped = load_anomaly_config().rule("cpm")
+    limits = {m: Limits(shipped.threshold, shipped.min_relative_scale, shipped.new_normal_days) for m in names}
+    keys = ["country_code", "category", "creator_tier"]
+
+    def once(robust: bool) -> float:
+        started = time.perf_counter()
+        score_bucket(table, keys, "metric_date", names, shipped.lags, True, robust, limits if robust else None)
+        return time.perf_counter() - started
+
+    seconds = {}
+    for label, robust in (("mean", False), ("robust", True)):
+        once(robust)
+        seconds[label] = median_time(f"numpy kernel, weekday profile {label}", runs, lambda: once(robust))
+    return {"points": len(day) * metrics, "seconds": seconds, "ratio": seconds["robust"] / seconds["mean"]}
 
 
 def naive(wide: DataFrame) -> DataFrame:
@@ -137,7 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--growth-series", type=int, default=None, help="series of the 1x growth panel (default: --series)")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-growth", action="store_true")
+    parser.add_argument("--kernels-only", action="store_true", help="only the shipped kernel beside the one it replaced")
+    parser.add_argument("--numpy-kernels", action="store_true", help="only the bucket kernels, mean vs robust, without Spark")
     args = parser.parse_args(argv)
+    if args.numpy_kernels:
+        segments = args.series // args.metrics
+        print(json.dumps(numpy_kernels(segments, args.days, args.metrics, args.runs), indent=2))
+        return 0
 
     from creatorlake.core.config import load_config
     from creatorlake.core.spark import get_spark
@@ -166,6 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     assert len(merged) == len(a) and np.allclose(merged["z"].astype(float), merged["z_score"].astype(float), equal_nan=True, rtol=1e-6), "pandas disagrees"
 
     results = {}
+    results["profile_mean"] = median_time("weekday profile, mean kernel", args.runs, lambda: spark_seconds(profile(wide, robust=False)))
+    results["profile_robust"] = median_time("weekday profile, robust kernel (shipped)", args.runs, lambda: spark_seconds(profile(wide, robust=True)))
+    say(STAGE, f"robust vs mean weekday-profile kernel: time x{results['profile_robust'] / results['profile_mean']:.2f} (target <= 1.3)")
+    if args.kernels_only:
+        print(json.dumps({"points": points, "runs": args.runs, "seconds": results, "ratio": results["profile_robust"] / results["profile_mean"]}, indent=2))
+        spark.stop()
+        return 0
     results["ours"] = median_time("ours", args.runs, lambda: spark_seconds(ours(wide)))
     results["pandas"] = median_time("pandas groupby-rolling", args.runs, lambda: _timed(lambda: pandas_zscore(pdf)))
     if not args.skip_naive:

@@ -8,20 +8,33 @@ from typing import Any, Mapping
 
 from creatorlake.anomaly.schema import METRIC_COLUMNS
 from creatorlake.core import validate
+from creatorlake.metrics import catalog
 from creatorlake.core.config import Settings, conf_dir, read_yaml
 from creatorlake.core.errors import ConfigError
 
 CONF_FILE_NAME = "anomaly.yml"
 BASELINES = ("mean", "median", "stl")
 SEASONALITIES = ("none", "weekday", "weekday_profile")
-RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale", "volume_column", "payouts")
+RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale", "volume_column", "payouts", "new_normal_days")
 PAYOUTS = ("scored", "scheduled")
-# Metrics that hold partner payouts, so `payouts: scheduled` means something for them.
-PAYOUT_METRICS = ("creator_revenue_usd", "rpm")
 TOP_LEVEL = ("tables", "volume_column", "defaults", "metrics", "rootcause")
 TABLE_KEYS = ("source", "anomalies", "scored", "drivers", "explanations")
-ROOTCAUSE_OPTIONS = ("revenue_metrics", "drill_down_top")
-REVENUE_METRICS = ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd", "rpm")
+ROOTCAUSE_OPTIONS = ("revenue_metrics", "drill_down_top", "driver_led_share")
+# The revenue streams of the catalog's driver tree and the North Star, each with the
+# drivers it is a product of (the North Star: every product stream's drivers).
+REVENUE_DRIVERS: dict[str, tuple[str, ...]] = {
+    **{s.value: s.factors for s in catalog.STREAMS if s.factors},
+    catalog.NORTH_STAR: tuple(f for s in catalog.STREAMS for f in s.factors),
+}
+
+
+# The North Star per unit of something (rpm: per 1,000 listens).
+_PER_UNIT = tuple(m.name for m in catalog.METRICS if m.kind == "ratio" and m.numerator == catalog.NORTH_STAR)
+# Metrics that hold partner payouts, so `payouts: scheduled` means something for them:
+# the North Star (the partner stream is one of its parts) and the ratios over it.
+PAYOUT_METRICS = (catalog.NORTH_STAR, *_PER_UNIT)
+# Revenue-type metrics, which root cause explains: the product streams, the North Star and the ratios over it.
+REVENUE_METRICS = (*REVENUE_DRIVERS, *_PER_UNIT)
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,9 @@ class MetricRule:
     # "scheduled": partner payouts are monthly disbursements known in advance, so
     # they are taken out of the scored series and added to its expected value.
     payouts: str = "scored"
+    # A run of consecutive same-direction outlier days longer than this is a new
+    # normal (a persisting level shift): its later days are not flagged.
+    new_normal_days: int = 7
 
     @property
     def step(self) -> int:
@@ -78,6 +94,9 @@ class AnomalyConfig:
     explanations_table: str = "anomaly_explanations"
     revenue_metrics: tuple[str, ...] = ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd")
     drill_down_top: int = 3
+    # A revenue point whose segment has a flagged driver that day is an anomaly (driver-led)
+    # when it moved, in the driver's direction, by at least this share of its expected value.
+    driver_led_share: float = 0.2
 
     def rule(self, metric: str) -> MetricRule:
         for rule in self.rules:
@@ -108,11 +127,12 @@ def parse_rule(metric: str, options: Mapping[str, Any], where: str, volume_colum
         min_relative_scale=validate.number(option("min_relative_scale"), f"{where}.min_relative_scale", 0.0),
         volume_column=validate.choice(option("volume_column", volume_column), METRIC_COLUMNS, f"{where}.volume_column"),
         payouts=validate.choice(option("payouts"), PAYOUTS, f"{where}.payouts"),
+        new_normal_days=validate.integer(option("new_normal_days"), f"{where}.new_normal_days", 1),
     )
     if rule.payouts == "scheduled" and metric not in PAYOUT_METRICS:
         raise ConfigError(f"{where}: payouts: scheduled applies only to metrics holding partner payouts ({', '.join(PAYOUT_METRICS)})")
-    if rule.seasonality == "weekday_profile" and rule.baseline != "mean":
-        raise ConfigError(f"{where}: seasonality weekday_profile needs baseline mean, got {rule.baseline}")
+    if rule.seasonality == "weekday_profile" and rule.baseline not in ("mean", "median"):
+        raise ConfigError(f"{where}: seasonality weekday_profile needs baseline mean or median, got {rule.baseline}")
     if rule.seasonality != "none" and rule.window % 7:
         raise ConfigError(f"{where}: a weekday baseline needs a window in whole weeks, got {rule.window} days")
     if rule.lags < rule.min_points:
@@ -153,11 +173,13 @@ def parse_anomaly_config(raw: Mapping[str, Any], where: str = CONF_FILE_NAME) ->
             raise ConfigError(f"{where}: tables.{name} must be a plain table name, not {value!r}")
     table_names = {f"{key}_table": tables.get(key, _default(AnomalyConfig, f"{key}_table")) for key in TABLE_KEYS}
     drill_down_top = rootcause.get("drill_down_top", _default(AnomalyConfig, "drill_down_top"))
+    driver_led_share = rootcause.get("driver_led_share", _default(AnomalyConfig, "driver_led_share"))
     return AnomalyConfig(
         rules=tuple(rules),
         **table_names,
         revenue_metrics=revenue_metrics,
         drill_down_top=validate.integer(drill_down_top, f"{where}: rootcause.drill_down_top", 1),
+        driver_led_share=validate.number(driver_led_share, f"{where}: rootcause.driver_led_share", above=0),
     )
 
 

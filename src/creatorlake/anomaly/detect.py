@@ -5,7 +5,15 @@ The rules, each one tested (tests/test_anomaly_rules.py):
 * Baseline: the trailing `window` days before the day, never the day itself; with
   weekday seasonality only the same weekday inside that window; with a weekday
   profile the same weekday's mean as expected value and the spread of the whole
-  window around its weekday means as scale (trailing.weekday_profile_moments).
+  window around its weekday means as scale (trailing.weekday_profile_moments);
+  `baseline: median` with a weekday profile leaves out of every baseline the
+  outliers of a median/MAD pre-pass, so an anomaly widens no later band
+  (trailing.robust_profile_moments, tests/test_anomaly_robust.py).
+* New normal: past the first `new_normal_days` of a run of same-direction
+  outliers, a day is not flagged (`settled`): the shift persists.
+* Driver-led revenue: a revenue point whose segment has a flagged driver that day
+  is an anomaly when it moved that way by `driver_led_share` of its expected
+  value (`driver_led`, tests/test_anomaly_driver_led.py).
 * Gaps: a null value (a ratio over a zero denominator, a day missing from the
   spine) is neither scored nor part of any baseline; a day is scored only when its
   baseline holds at least `min_points` non-null values.
@@ -30,21 +38,21 @@ difference of two prefix sums, O(1) per point; all metrics of a segment share on
 from __future__ import annotations
 
 from functools import reduce
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import DateType, DoubleType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import BooleanType, DateType, DoubleType, LongType, StringType, StructField, StructType
 
-from creatorlake.anomaly.config import AnomalyConfig, MetricRule
+from creatorlake.anomaly.config import REVENUE_DRIVERS, AnomalyConfig, MetricRule
 from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS, missing_columns
+from creatorlake.anomaly.trailing import SCALE_EPSILON, Limits, score_bucket
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.metrics.catalog import BY_NAME, NORTH_STAR
 
 SERIES_KEYS = ("metric", *SEGMENT_KEYS)
 MAD_TO_SIGMA = 1.4826
-SCALE_EPSILON = 1e-9
 # What every scoring method returns, one row per series per day.
 SCORED_COLUMNS = (DATE, *SERIES_KEYS, "value", "expected", "scale", "n_points", "baseline_volume")
 
@@ -102,27 +110,32 @@ def _started(wide: DataFrame, metrics: Sequence[str], volume_column: str, by_wee
     )
 
 
-def mean_scores_schema(metrics: Sequence[str]) -> StructType:
+def mean_scores_schema(metrics: Sequence[str], settled: Sequence[str] = ()) -> StructType:
     fields = [StructField(DATE, DateType()), *[StructField(k, StringType()) for k in SEGMENT_KEYS], StructField("baseline_volume", DoubleType())]
     for m in metrics:
         fields += [StructField(f"value__{m}", DoubleType()), StructField(f"expected__{m}", DoubleType()),
                    StructField(f"scale__{m}", DoubleType()), StructField(f"n_points__{m}", LongType())]
+        if m in settled:
+            fields.append(StructField(f"settled__{m}", BooleanType()))
     return StructType(fields)
 
 
-def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens", weekday_profile: bool = False) -> DataFrame:
+def score_mean(
+    wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: bool, volume_column: str = "listens",
+    weekday_profile: bool = False, robust: bool = False, limits: Mapping[str, Limits] | None = None,
+) -> DataFrame:
     """Mean and sample stddev of each metric's trailing `lags` points, per segment.
 
     Segments are hashed into as many buckets as the shuffle has partitions; each
     bucket is scored in one numpy pass over Arrow columns (creatorlake.anomaly.trailing), so the cost
-    is one shuffle plus O(1) work per point, with every metric of a segment in one row.
+    is one shuffle plus O(1) work per point (O(window) with `robust` weekday medians),
+    with every metric of a segment in one row. `limits` adds each listed metric's
+    `settled__` column (the new-normal rule, trailing.settled).
     """
-    from creatorlake.anomaly.trailing import score_bucket
-
     spark = wide.sparkSession
     buckets = int(spark.conf.get("spark.sql.shuffle.partitions"))
     series_keys = [*SEGMENT_KEYS, *(["weekday"] if by_weekday else [])]
-    schema = mean_scores_schema(metrics)
+    schema = mean_scores_schema(metrics, tuple(limits or ()))
     columns = schema.fieldNames()
     staged = wide.select(
         DATE, *SEGMENT_KEYS,
@@ -133,7 +146,7 @@ def score_mean(wide: DataFrame, metrics: Sequence[str], lags: int, by_weekday: b
     )
 
     def score(table: pa.Table) -> pa.Table:
-        return score_bucket(table, series_keys, DATE, metrics, lags, weekday_profile).select(columns)
+        return score_bucket(table, series_keys, DATE, metrics, lags, weekday_profile, robust, limits).select(columns)
 
     return staged.groupBy("bucket").applyInArrow(score, schema=schema)
 
@@ -184,13 +197,16 @@ def _z(rule: MetricRule, value: Column, expected: Column, scale: Column) -> Colu
 
 
 def finish_wide(wide: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
-    """Per metric: the scale floor, the min-points and min-volume rules, and `z__<metric>` (null when not scored)."""
+    """Per metric: the scale floor, the min-points and min-volume rules, `z__<metric>` (null when not scored)
+    and `settled__<metric>` (the new-normal rule; false when the kernel did not apply it)."""
     out = [DATE, *SEGMENT_KEYS]
     for rule in rules:
         m = rule.metric
         value, expected, scale = F.col(f"value__{m}"), F.col(f"expected__{m}"), F.col(f"scale__{m}")
         is_scored = _is_scored(rule, value, scale, F.col(f"n_points__{m}"), F.col("baseline_volume"))
-        out += [value.alias(f"value__{m}"), expected.alias(f"expected__{m}"), is_scored.alias(f"is_scored__{m}"), F.when(is_scored, _z(rule, value, expected, scale)).alias(f"z__{m}")]
+        settled = F.coalesce(F.col(f"settled__{m}"), F.lit(False)) if f"settled__{m}" in wide.columns else F.lit(False)
+        out += [value.alias(f"value__{m}"), expected.alias(f"expected__{m}"), is_scored.alias(f"is_scored__{m}"),
+                F.when(is_scored, _z(rule, value, expected, scale)).alias(f"z__{m}"), settled.alias(f"settled__{m}")]
     return wide.select(*out)
 
 
@@ -205,11 +221,12 @@ def long_scores(finished: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
             F.lit(r.method).alias("method"),
             F.col(f"is_scored__{r.metric}").alias("is_scored"),
             F.col(f"z__{r.metric}").alias("z_score"),
+            F.col(f"settled__{r.metric}").alias("settled"),
         )
         for r in rules
     ]
     return finished.select(DATE, *SEGMENT_KEYS, F.explode(F.array(*entries)).alias("s")).select(
-        DATE, "s.metric", *SEGMENT_KEYS, "s.value", "s.expected", "s.threshold", "s.method", "s.is_scored", "s.z_score"
+        DATE, "s.metric", *SEGMENT_KEYS, "s.value", "s.expected", "s.threshold", "s.method", "s.is_scored", "s.z_score", "s.settled"
     )
 
 
@@ -224,6 +241,7 @@ def finish_long(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
             DATE, "metric", *SEGMENT_KEYS, "value", "expected",
             F.lit(float(rule.threshold)).alias("threshold"), F.lit(rule.method).alias("method"),
             is_scored.alias("is_scored"), F.when(is_scored, _z(rule, value, expected, scale)).alias("z_score"),
+            F.lit(False).alias("settled"),
         ))
     return reduce(DataFrame.unionByName, parts)
 
@@ -271,9 +289,12 @@ def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule]) -> DataFrame
     volume_column = rule.volume_column
     metrics = [r.metric for r in rules]
     by_weekday = rule.seasonality == "weekday"
-    if rule.baseline == "mean":
-        profile = rule.seasonality == "weekday_profile"
-        return long_scores(finish_wide(score_mean(daily, metrics, rule.lags, by_weekday, volume_column, profile), rules), rules)
+    profile = rule.seasonality == "weekday_profile"
+    if rule.baseline == "mean" or (rule.baseline == "median" and profile):
+        limits = {r.metric: Limits(r.threshold, r.min_relative_scale, r.new_normal_days) for r in rules}
+        robust = rule.baseline == "median"
+        wide = score_mean(daily, metrics, rule.lags, by_weekday, volume_column, profile, robust, limits)
+        return long_scores(finish_wide(wide, rules), rules)
     if rule.baseline == "median":
         return long_scores(finish_wide(score_median(daily, metrics, rule.lags, by_weekday, volume_column), rules), rules)
     from creatorlake.anomaly.stl import score_stl
@@ -297,17 +318,55 @@ def score_all(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
     return add_back_scheduled(scored, scheduled, [r.metric for r in config.rules if r.payouts == "scheduled"])
 
 
-def flag(scored: DataFrame) -> DataFrame:
-    """The anomalies: scored points at or beyond their threshold, in the `metric_anomalies` schema."""
-    is_flagged = F.col("is_scored") & (F.abs(F.col("z_score")) >= F.col("threshold"))
-    return scored.filter(is_flagged).select(
-        F.col(DATE),
-        F.col("metric"),
-        *[F.col(k) for k in SEGMENT_KEYS],
-        F.col("value"),
-        F.col("expected"),
-        F.col("z_score"),
-        F.when(F.col("z_score") > 0, "spike").otherwise("drop").alias("direction"),
-        F.abs(F.col("z_score")).alias("severity"),
-        F.col("method"),
+# Each revenue metric with the drivers it is a product of, in long form for a join.
+_DRIVEN = [(revenue, driver) for revenue, drivers in REVENUE_DRIVERS.items() for driver in drivers]
+
+
+def _own_flag() -> Column:
+    return F.col("is_scored") & ~F.col("settled") & (F.abs(F.col("z_score")) >= F.col("threshold"))
+
+
+def driver_led(scored: DataFrame, share: float) -> DataFrame:
+    """Revenue points led by a flagged driver: the segment has a flagged driver of the revenue metric that
+    day, and the revenue moved in the driver's direction by at least `share` of its expected value.
+
+    The revenue point's own z-score may stay under its threshold: a segment's
+    revenue holds other streams and noise the driver's own series does not, so a
+    real driver move can sit inside revenue's band. Points already flagged on their
+    own z-score are not repeated. Columns: the scored columns, with `driver`.
+    """
+    pairs = scored.sparkSession.createDataFrame(_DRIVEN, "revenue string, driver string")
+    drivers = (
+        scored.filter(_own_flag()).join(F.broadcast(pairs), F.col("metric") == F.col("driver"))
+        .select(DATE, *SEGMENT_KEYS, F.col("revenue").alias("metric"), "driver", F.signum("z_score").alias("side"))
     )
+    moved = F.col("value") - F.col("expected")
+    revenue = scored.filter(
+        F.col("metric").isin(*REVENUE_DRIVERS) & F.col("is_scored") & ~_own_flag()
+        & (F.abs(moved) >= F.lit(float(share)) * F.abs(F.col("expected"))) & (F.col("expected") != 0)
+    )
+    keys = [F.col(f"r.{k}").eqNullSafe(F.col(f"d.{k}")) for k in (DATE, "metric", *SEGMENT_KEYS)]
+    joined = revenue.alias("r").join(drivers.alias("d"), on=reduce(lambda a, b: a & b, keys) & (F.signum(moved) == F.col("d.side")))
+    # One row per revenue point: its first flagged driver in the catalog's order names it.
+    order = F.array_position(F.array(*[F.lit(d) for _, d in _DRIVEN]), F.col("d.driver"))
+    first = joined.groupBy(*[F.col(f"r.{c}") for c in scored.columns]).agg(F.min(F.struct(order.alias("o"), F.col("d.driver").alias("driver"))).alias("led"))
+    return first.select(*scored.columns, F.col("led.driver").alias("driver"))
+
+
+def _anomaly_columns(method: Column) -> list[Column]:
+    return [
+        F.col(DATE), F.col("metric"), *[F.col(k) for k in SEGMENT_KEYS], F.col("value"), F.col("expected"), F.col("z_score"),
+        F.when(F.col("value") > F.col("expected"), "spike").otherwise("drop").alias("direction"),
+        F.abs(F.col("z_score")).alias("severity"), method.alias("method"),
+    ]
+
+
+def flag(scored: DataFrame, driver_led_share: float | None = None) -> DataFrame:
+    """The anomalies, in the `metric_anomalies` schema: scored points at or beyond their threshold, outside
+    a settled new normal; with `driver_led_share`, also the driver-led revenue points (`driver_led`),
+    whose method is the scoring method with `+driver_led:<driver>`."""
+    own = scored.filter(_own_flag()).select(*_anomaly_columns(F.col("method")))
+    if driver_led_share is None:
+        return own
+    led = driver_led(scored, driver_led_share)
+    return own.unionByName(led.select(*_anomaly_columns(F.concat(F.col("method"), F.lit("+driver_led:"), F.col("driver")))))

@@ -9,10 +9,24 @@ per point whatever the window.
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
+
+# The scale's floor when everything else is zero (detect.SCALE_EPSILON, which imports this module).
+SCALE_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the new-normal rule needs of a metric's rule: its flag threshold, scale floor and run length."""
+
+    threshold: float
+    min_relative_scale: float
+    new_normal_days: int
 
 
 class Layout:
@@ -116,6 +130,121 @@ def weekday_profile_moments(x: np.ndarray, layout: Layout, weekday: np.ndarray, 
     return n.round().astype(np.int64), expected, scale
 
 
+def _sorted_median(values: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Median along the last axis ignoring NaN (sorting puts NaN last); NaN where no value is present.
+
+    `in_place` sorts `values` itself (each last-axis row is permuted), saving a copy of a big window array.
+    """
+    n = np.count_nonzero(~np.isnan(values), axis=-1)
+    if in_place:
+        values.sort(axis=-1)
+        ordered = values
+    else:
+        ordered = np.sort(values, axis=-1)
+    low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[..., None], axis=-1)[..., 0]
+    return np.where(n > 0, (low + high) / 2, np.nan)
+
+
+@lru_cache(maxsize=None)
+def robust_constants(weeks: int) -> tuple[float, float]:
+    """(consistency, widening) of the weekday-median scale for `weeks` points per weekday, from normal noise.
+
+    The pooled median absolute residual around each weekday's own k-point median is
+    smaller than a MAD around the true level (the median sits among its points), so
+    it is divided by its value on unit normal noise; the error of the k-point median
+    itself then widens the scale by sqrt(1 + var(median)). A fixed generator keeps
+    both deterministic.
+    """
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((20000, 7, weeks))
+    medians = _sorted_median(noise)
+    pooled = _sorted_median(np.abs(noise - medians[..., None]).reshape(len(noise), -1))
+    return float(np.median(pooled)), float(np.sqrt(1 + np.var(medians)))
+
+
+def weekday_median_moments(x: np.ndarray, layout: Layout, lags: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, expected, scale) of each row against robust weekday baselines of the `lags` days before it.
+
+    Rows are whole days in date order within each series (a complete spine) and
+    `lags` is a whole number of weeks (k points per weekday). `expected` is the
+    median of the same weekday's k points in the window; `scale` the median, over
+    all the window's points, of their absolute residual around their own weekday's
+    median, made consistent with a standard deviation and widened for the median's
+    own error (robust_constants). An anomalous day is one of k points of its
+    weekday and one of `lags` residuals, so it moves neither the median nor the
+    scale that judge the days after it: a later incident cannot hide behind an
+    earlier one. Vectorised over a (series x day x window) array: no loop over rows.
+    """
+    weeks = lags // 7
+    matrix = np.full(layout.shape, np.nan)
+    matrix.ravel()[layout.flat] = x
+    rows, width = matrix.shape
+    padded = np.concatenate([np.full((rows, lags + 7), np.nan), matrix], axis=1)
+
+    def back(days: int) -> np.ndarray:
+        """The matrix shifted `days` columns right (the value `days` days earlier), NaN before the start."""
+        return padded[:, lags + 7 - days: lags + 7 - days + width]
+
+    # Each column's weekday class over the k points ending at the column itself.
+    same_weekday = np.stack([back(7 * i) for i in range(weeks)], axis=-1)
+    # Sorting a class's points in place leaves the set of its residuals as it is.
+    class_median = _sorted_median(same_weekday, in_place=True)
+    residuals = np.abs(same_weekday - class_median[..., None])
+    padded_residuals = np.concatenate([np.full((rows, 7, weeks), np.nan), residuals], axis=1)
+    # The window of day t holds exactly the classes ending at t-1 .. t-7.
+    window = np.concatenate([padded_residuals[:, 7 - j: 7 - j + width] for j in range(1, 8)], axis=-1)
+    consistency, widening = robust_constants(weeks)
+    expected = np.concatenate([np.full((rows, 7), np.nan), class_median], axis=1)[:, :width]
+    with np.errstate(invalid="ignore"):
+        scale = _sorted_median(window, in_place=True) / consistency * widening
+    n = layout.trailing_sum((~np.isnan(x)).astype(np.float64), lags)
+    expected, scale = expected.ravel()[layout.flat], scale.ravel()[layout.flat]
+    return n.round().astype(np.int64), expected, np.where(np.isnan(expected), np.nan, scale)
+
+
+def _settled_runs(side: np.ndarray, layout: Layout, new_normal_days: int) -> np.ndarray:
+    """Rows past the first `new_normal_days` of a run of consecutive equal non-zero `side` within a series."""
+    index = np.arange(len(side))
+    starts = (side != 0) & ((layout.position == 0) | (side != np.roll(side, 1)))
+    run_start = np.maximum.accumulate(np.where(starts, index, 0))
+    return (side != 0) & (index - run_start >= new_normal_days)
+
+
+def settled(value: np.ndarray, expected: np.ndarray, scale: np.ndarray, layout: Layout, limits: Limits) -> np.ndarray:
+    """Rows past the first `limits.new_normal_days` days of a run of consecutive same-direction
+    outliers: a level shift that has lasted that long is the series' new normal, not news.
+
+    A day that is not an outlier, or is one in the other direction, ends the run.
+    """
+    return _settled_runs(outliers(value, expected, scale, limits), layout, limits.new_normal_days)
+
+
+def outliers(value: np.ndarray, expected: np.ndarray, scale: np.ndarray, limits: Limits) -> np.ndarray:
+    """-1 / +1 where the value is a drop / spike at or beyond the threshold (the scale floored as in detect._z), else 0."""
+    floored = np.maximum(np.nan_to_num(scale, nan=np.inf), np.maximum(limits.min_relative_scale * np.abs(expected), SCALE_EPSILON))
+    with np.errstate(invalid="ignore"):
+        z = (value - expected) / floored
+    return np.where(np.abs(z) >= limits.threshold, np.sign(z), 0.0)
+
+
+def robust_profile_moments(x: np.ndarray, layout: Layout, weekday: np.ndarray, lags: int, limits: Limits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """weekday_profile_moments over the series without its outliers: an anomalous day widens no band.
+
+    A robust pre-pass (weekday_median_moments, which no earlier anomaly moves)
+    marks each day beyond the threshold; those days are left out of every
+    baseline, and the profile's mean and pooled stddev are computed on the rest,
+    so the days after an incident are judged against the normal days only. The
+    first `new_normal_days` of a run of outliers are left out; from then on the
+    run is a new normal (`settled`) and its days enter the baselines, which so
+    follow a persisting level shift. Two vectorised passes, no loop over rows.
+    """
+    _, expected, scale = weekday_median_moments(x, layout, lags)
+    side = outliers(x, expected, scale, limits)
+    excluded = (side != 0) & ~_settled_runs(side, layout, limits.new_normal_days)
+    return weekday_profile_moments(np.where(excluded, np.nan, x), layout, weekday, lags)
+
+
 def _codes(column: pa.ChunkedArray) -> np.ndarray:
     """Integer codes of a column, nulls included (as -1), so equal values get equal codes."""
     return column.combine_chunks().dictionary_encode().indices.fill_null(-1).to_numpy(zero_copy_only=False)
@@ -125,8 +254,15 @@ def _floats(column: pa.ChunkedArray) -> np.ndarray:
     return column.to_numpy().astype(np.float64)  # nulls arrive as NaN
 
 
-def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics: Sequence[str], lags: int, weekday_profile: bool = False) -> pa.Table:
-    """One bucket of segment-day rows -> keys, baseline_volume and value/expected/scale/n_points per metric.
+def score_bucket(
+    table: pa.Table, series_keys: Sequence[str], date: str, metrics: Sequence[str], lags: int,
+    weekday_profile: bool = False, robust: bool = False, limits: Mapping[str, Limits] | None = None,
+) -> pa.Table:
+    """One bucket of segment-day rows -> keys, baseline_volume and value/expected/scale/n_points per metric,
+    plus settled__<metric> (the new-normal rule, `settled`) for each metric `limits` holds.
+
+    `robust` with `weekday_profile`: the weekday profile without the outliers of a robust
+    pre-pass (robust_profile_moments; `limits` must then hold every metric).
 
     Arrow in, Arrow out (Spark's applyInArrow): no pandas frames are built; rows are
     ordered by integer codes of the series keys, then by date, with one lexsort.
@@ -145,11 +281,15 @@ def score_bucket(table: pa.Table, series_keys: Sequence[str], date: str, metrics
     weekday = (days[order] % 7).astype(np.int64)
     for m in metrics:
         value = layout.from_first_nonzero(_floats(table.column(m))[order])
-        if weekday_profile:
+        if weekday_profile and robust:
+            n, mean, stddev = robust_profile_moments(value, layout, weekday, lags, limits[m])
+        elif weekday_profile:
             n, mean, stddev = weekday_profile_moments(value, layout, weekday, lags)
         else:
             n, mean, stddev = trailing_moments(value, layout, lags)
         out.update({f"value__{m}": value, f"expected__{m}": mean, f"scale__{m}": stddev, f"n_points__{m}": n})
+        if limits and m in limits:
+            out[f"settled__{m}"] = settled(value, mean, stddev, layout, limits[m])
     kept = table.select([name for name in table.column_names if name not in ("volume", *metrics)]).take(order)
     for name, values in out.items():
         kept = kept.append_column(name, pa.array(values, from_pandas=True))
