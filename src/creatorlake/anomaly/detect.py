@@ -47,6 +47,7 @@ from pyspark.sql.types import BooleanType, DateType, DoubleType, LongType, Strin
 
 from creatorlake.anomaly.config import REVENUE_DRIVERS, AnomalyConfig, MetricRule
 from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS, missing_columns
+from creatorlake.anomaly.stl import score_stl
 from creatorlake.anomaly.trailing import SCALE_EPSILON, Limits, score_bucket
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.metrics.catalog import BY_NAME, NORTH_STAR
@@ -297,8 +298,6 @@ def score_rule_group(daily: DataFrame, rules: Sequence[MetricRule]) -> DataFrame
         return long_scores(finish_wide(wide, rules), rules)
     if rule.baseline == "median":
         return long_scores(finish_wide(score_median(daily, metrics, rule.lags, by_weekday, volume_column), rules), rules)
-    from creatorlake.anomaly.stl import score_stl
-
     return finish_long(score_stl(to_long(daily, metrics, volume_column), rule.lags, min(r.min_points for r in rules)), rules)
 
 

@@ -33,6 +33,8 @@ STL_SCHEMA = T.StructType(
 
 def stl_baseline(history: np.ndarray) -> tuple[float, float] | None:
     """(expected next value, residual stddev) from an STL fit of `history` (NaN = gap)."""
+    # Imported on use (in the executors' Python workers too): statsmodels is slow to import, and
+    # only the STL baseline needs it.
     from statsmodels.tsa.seasonal import STL
 
     filled = pd.Series(history).interpolate(limit_direction="both").to_numpy()

@@ -9,7 +9,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import MetricRule
-from creatorlake.anomaly.schema import DATE, DRIVERS, SEGMENT_KEYS
+from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS
 from creatorlake.rootcause.decompose import RAW, contribution_columns, decompose
 
 SEPARATOR = " · "
