@@ -311,14 +311,18 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         Guardrail("Negative feedback per 1,000 listens", "per_1k", None, None, NOT_MEASURED),
     )
     runs = anomaly_runs(frames["anomalies"], keys, top)
-    exposure_row = frames["exposure"].iloc[0]
+    exposure_row = {k: _num(v) for k, v in frames["exposure"].iloc[0].items()}
     panel = "gold.fct_creator_week_panel"
+
+    def share(num: str, den: str) -> float | None:
+        return exposure_row[num] / exposure_row[den] if exposure_row[num] is not None and exposure_row[den] else None
+
     exposure = Exposure(
-        Fact(_num(exposure_row["listens"]), panel),
-        Fact(_num(exposure_row["comments_listens"]) / exposure_row["listens"] if exposure_row["listens"] else None, panel),
-        Fact(_num(exposure_row["returning_first_listens_7d"]) / exposure_row["first_listens"] if exposure_row["first_listens"] else None, panel),
-        Fact(_num(exposure_row["eligible_inactive_revenue_usd"]) or 0.0, panel),
-        Fact(_num(exposure_row["eligible_inactive_creators"]) or 0.0, panel),
+        Fact(exposure_row["listens"], panel),
+        Fact(share("comments_listens", "listens"), panel),
+        Fact(share("returning_first_listens_7d", "first_listens"), panel),
+        Fact(exposure_row["eligible_inactive_revenue_usd"] or 0.0, panel),
+        Fact(exposure_row["eligible_inactive_creators"] or 0.0, panel),
     )
     return MemoFacts(
         week=week, previous_week=previous_week, month=month["month_start_date"], previous_month=previous_month["month_start_date"],

@@ -64,7 +64,7 @@ def analytics_rule(causal: Effect | None, association: Effect | None, rule: Anal
     shown = f"the causal estimate is {ci(causal)}, which is not above 0" if causal is not None else f"gold.feature_impact has no {rule.method} estimate"
     if association is not None and association.estimate > 0:
         return decide(HOLD, f"Analytics adoption is associated with growth ({rule.association_method} {ci(association)}), not shown to cause it: {shown}.")
-    return decide(HOLD, f"Analytics adoption is neither associated with growth nor shown to cause it: {shown}.")
+    return decide(HOLD, f"Analytics adoption shows no positive association with growth and is not shown to cause it: {shown}.")
 
 
 def partner_rules(funnel: Sequence[FunnelStep], rule: PartnerRule) -> tuple[Recommendation, ...]:
