@@ -30,7 +30,8 @@ def memo(spark, explained, tmp_path_factory):  # noqa: F811
 
 
 def money(value) -> str:
-    return f"${float(value):,.2f}"
+    value = float(value)
+    return f"-${-value:,.2f}" if round(value, 2) < 0 else f"${value:,.2f}"
 
 
 def weeks(spark, settings):
@@ -153,7 +154,7 @@ def test_html_has_the_same_content_with_the_charts_embedded(memo):
     assert page.count("data:image/png;base64,") == len(charts)
     for heading in re.findall(r"^## (.+)$", md, re.M):
         assert f"<h2>{heading}</h2>" in page
-    for value in re.findall(r"\$[\d,]+\.\d\d", md):
+    for value in re.findall(r"-?\$[\d,]+\.\d\d", md):
         assert value in page
 
 

@@ -41,7 +41,9 @@ Block = Heading | Paragraph | Table | Chart
 
 
 def usd(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:,.2f}"
+    if value is None:
+        return "n/a"
+    return f"-${-value:,.2f}" if round(value, 2) < 0 else f"${value:,.2f}"
 
 
 def count(value: float | None) -> str:
