@@ -89,6 +89,8 @@ def test_why_gives_the_platform_weeks_dominant_driver_and_explanations(spark, me
     assert f"dominant driver is {DRIVER_LABELS[drivers['dominant_driver']]}" in why
     sentences = {r["why"] for r in spark.sql(f"select why from {settings.table('gold', 'anomaly_explanations')}").collect()}
     explained_lines = [line for line in why.splitlines() if "Drill-down" in line]
+    strongest = spark.sql(f"select why from {settings.table('gold', 'anomaly_explanations')} order by abs(z_score) desc limit 1").collect()
+    assert (strongest[0]["why"] in why) if strongest else "explains no anomaly" in why
     assert all(any(line.startswith(s) for s in sentences) for line in explained_lines)
 
 

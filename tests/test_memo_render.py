@@ -64,7 +64,10 @@ def test_the_anomaly_run_spans_its_consecutive_days_and_reports_its_most_severe_
     facts, md, page, images = rendered(gold_frames())
     first = facts.anomalies[0]
     assert (first.start, first.end, first.peak_date, first.severity) == (dt.date(2026, 2, 10), dt.date(2026, 2, 12), dt.date(2026, 2, 12), 6.0)
-    assert "| DE | 2026-02-10 to 2026-02-12 | drop |" in md and "not a revenue metric" in md
+    assert "| DE | 2026-02-10 to 2026-02-12 | drop |" in md
+    why = md[md.index("## Why"):md.index("## What to build next")]
+    assert "Not split into drivers" in why and "listens in all segments on 2026-02-20" in why
+    assert "Creator revenue in DE fell 50% below expected on 2026-02-12. Drill-down (segment, change against expected): DE · comedy -$30.00" in why
 
 
 def test_the_html_is_the_markdown_with_the_charts_embedded():

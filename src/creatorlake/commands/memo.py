@@ -37,10 +37,8 @@ def figures(facts: MemoFacts, limits) -> dict[str, Figure]:
     out = {"weekly_revenue.png": charts.weekly_revenue_figure(facts)}
     if facts.week_drivers is not None:
         out["week_drivers.png"] = charts.contributions_figure(facts.week_drivers.contributions, f"Week of {facts.week} against the week before")
-    for i, a in enumerate(facts.anomalies):
-        e = next((x for x in facts.explanations if (x.metric, x.segment, x.date) == (a.metric, a.segment, a.peak_date)), None)
-        if e is not None:
-            out[f"anomaly_{i + 1}.png"] = charts.contributions_figure(e.contributions, f"{e.metric} in {e.segment} on {e.date}")
+    for i, e in enumerate(facts.explanations):
+        out[f"anomaly_{i + 1}.png"] = charts.contributions_figure(e.contributions, f"{e.metric} in {e.segment} on {e.date}")
     causal = [e for e in facts.effects if e.is_causal]
     if causal:
         out["effects.png"] = charts.effects_figure(causal)

@@ -311,6 +311,11 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         Guardrail("Negative feedback per 1,000 listens", "per_1k", None, None, NOT_MEASURED),
     )
     runs = anomaly_runs(frames["anomalies"], keys, top)
+    # "Why" explains the largest anomalies the root-cause stage split into drivers (revenue metrics), which need
+    # not be among the largest of all metrics.
+    explained_metrics = set(frames["explanations"]["metric"]) if not frames["explanations"].empty else set()
+    anomalies = frames["anomalies"]
+    revenue_runs = anomaly_runs(anomalies[anomalies["metric"].isin(explained_metrics)], keys, top) if not anomalies.empty else ()
     exposure_row = {k: _num(v) for k, v in frames["exposure"].iloc[0].items()}
     panel = "gold.fct_creator_week_panel"
 
@@ -329,7 +334,7 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         headlines=headlines,
         weekly_revenue=tuple((_date(r["week_start_date"]), float(r["creator_revenue_usd"])) for r in weeks.to_dict("records")),
         anomalies=runs,
-        explanations=explanations_of(runs, frames["explanations"], keys, drivers),
+        explanations=explanations_of(revenue_runs, frames["explanations"], keys, drivers),
         week_drivers=week_drivers_of(frames["platform_drivers"], week, drivers),
         effects=effects_of(frames["impact"]),
         funnel=funnel_of(frames["funnel"]),

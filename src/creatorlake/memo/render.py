@@ -99,13 +99,13 @@ def why(facts: MemoFacts) -> list[Block]:
                       f"week of {wd.week}, a change of {usd(wd.change_usd)}; the dominant driver is {driver}{share} (gold.revenue_change_drivers)."),
             Chart("week_drivers.png", f"Driver contributions to the week-over-week change of {usd(wd.change_usd)}"),
         ]
-    explained = {(e.metric, e.segment, e.date): e for e in facts.explanations}
-    for i, a in enumerate(facts.anomalies):
-        e = explained.get((a.metric, a.segment, a.peak_date))
-        if e is None:
-            blocks.append(Paragraph(f"{METRIC_LABELS.get(a.metric, a.metric)} in {a.segment} on {a.peak_date}: not a revenue metric, so "
-                                    "gold.anomaly_explanations has no driver split for it."))
-            continue
+    others = [a for a in facts.anomalies if not any((e.metric, e.segment, e.date) == (a.metric, a.segment, a.peak_date) for e in facts.explanations)]
+    if others:
+        listed = "; ".join(f"{METRIC_LABELS.get(a.metric, a.metric)} in {a.segment} on {a.peak_date}" for a in others)
+        blocks.append(Paragraph(f"Not split into drivers (gold.anomaly_explanations explains revenue metrics only, or not this day): {listed}."))
+    if not facts.explanations:
+        blocks.append(Paragraph("gold.anomaly_explanations explains no anomaly."))
+    for i, e in enumerate(facts.explanations):
         drill = "; ".join(f"{seg} {usd(change)}" for seg, change in e.drill_down) or "none"
         blocks += [
             Paragraph(f"{e.why} Drill-down (segment, change against expected): {drill} (gold.anomaly_explanations)."),

@@ -64,6 +64,8 @@ def analytics_rule(causal: Effect | None, association: Effect | None, rule: Anal
     shown = f"the causal estimate is {ci(causal)}, which is not above 0" if causal is not None else f"gold.feature_impact has no {rule.method} estimate"
     if association is not None and association.estimate > 0:
         return decide(HOLD, f"Analytics adoption is associated with growth ({rule.association_method} {ci(association)}), not shown to cause it: {shown}.")
+    if association is None:
+        return decide(HOLD, f"not shown to cause growth: {shown}, and there is no {rule.association_method} estimate.")
     return decide(HOLD, f"Analytics adoption shows no positive association with growth and is not shown to cause it: {shown}.")
 
 
