@@ -11,7 +11,8 @@ import sys
 import pytest
 from py4j.protocol import Py4JJavaError
 
-from creatorlake.cli import main
+from creatorlake.cli import build_parser, main
+from creatorlake.commands.registry import PIPELINE, pipeline_command_lines
 from creatorlake.core.spark import spark_error
 from creatorlake.core.sql import format_rows
 
@@ -175,3 +176,18 @@ def test_verbose_turns_spark_logs_back_on(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"one": 1}
     assert any(" INFO SparkContext: " in line for line in result.stderr.splitlines())
+
+
+@pytest.mark.parametrize(
+    "flags, transform_line",
+    [
+        ([], ["transform", "--lakehouse", "LH", "--full-refresh"]),  # a new bronze world: gold is rebuilt, not appended to
+        (["--skip", "generate"], ["transform", "--lakehouse", "LH"]),  # the same bronze, advanced incrementally
+    ],
+)
+def test_run_rebuilds_silver_and_gold_only_after_a_fresh_generate(flags, transform_line):
+    args = build_parser().parse_args(["run", "--lakehouse", "LH", *flags])
+    lines = pipeline_command_lines(args)
+    assert [line[0] for line in lines] == [stage for stage in PIPELINE if stage not in args.skip]
+    assert next(line for line in lines if line[0] == "transform") == transform_line
+    assert all(line[1:] == ["--lakehouse", "LH"] for line in lines if line[0] != "transform")

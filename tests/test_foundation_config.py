@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,56 @@ def test_the_dbt_project_is_found_in_the_checkout_else_the_error_says_how_to_poi
     (tmp_path / "elsewhere" / "dbt_project.yml").write_text("name: x\n")
     monkeypatch.setenv(config.DBT_PROJECT_ENV, str(tmp_path / "elsewhere"))
     assert settings.dbt_project_dir == (tmp_path / "elsewhere").resolve()
+
+
+def _edited(raw: dict, path: str, value) -> dict:
+    """A deep copy of `raw` with the dotted `path` set to `value` (DELETE removes the key)."""
+    raw = copy.deepcopy(raw)
+    *parents, last = path.split(".")
+    node = raw
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return raw
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize(
+    "path, value, key, problem",
+    [
+        ("podcast.follow_prob", "often", "podcast.follow_prob", "must be a number"),
+        ("podcast.weekday_factor", 1.0, "podcast.weekday_factor", "must be a list"),
+        ("creators.countries.US.cpm", None, "creators.countries.US.cpm", "must be a number"),
+        ("creators.countries.US.colour", "red", "creators.countries.US", "unknown key 'colour'"),
+        ("membership.tier_names", ["Supporter", ""], "membership.tier_names[1]", "must be a non-empty string"),
+        ("podcast.cadences", {"weekly": 1}, "podcast.cadences key 'weekly'", "must be a number"),
+        ("partner_program.apply_prob", DELETE, "partner_program", "missing key 'apply_prob'"),
+        ("effects.comments.like_lift", 0.1, "effects.comments", "unknown key 'like_lift'"),
+    ],
+)
+def test_a_bad_world_knob_is_one_line_naming_the_file_and_key(tmp_path, path, value, key, problem):
+    from creatorlake.generator.options import load_generator_settings
+
+    raw = _edited(yaml.safe_load((PACKAGED_CONF / "generator.yml").read_text()), path, value)
+    directory = conf_copy(tmp_path, "conf", **{"generator.yml": yaml.safe_dump(raw)})
+    with pytest.raises(ConfigError) as err:
+        load_generator_settings(directory)
+    message = str(err.value)
+    assert "\n" not in message and str(directory / "generator.yml") in message
+    assert key in message and problem in message, message
+
+
+def test_a_left_out_effect_is_no_effect(tmp_path):
+    from creatorlake.generator.options import load_generator_settings
+
+    raw = _edited(yaml.safe_load((PACKAGED_CONF / "generator.yml").read_text()), "effects.partner_program", DELETE)
+    world = load_generator_settings(conf_copy(tmp_path, "conf", **{"generator.yml": yaml.safe_dump(raw)})).world
+    shipped = load_generator_settings(PACKAGED_CONF).world
+    assert shipped.effects.partner_program.ad_revenue_lift > 0
+    assert world.effects.partner_program.ad_revenue_lift == 0.0
+    assert world.effects.comments == shipped.effects.comments

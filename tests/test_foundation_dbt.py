@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -88,3 +89,22 @@ def test_databricks_profile_takes_every_connection_value_from_the_environment():
     assert profile["type"] == "databricks"
     for key in ("host", "http_path", "token", "catalog"):
         assert "env_var(" in str(profile[key]), key
+
+
+def test_a_failed_build_exits_1_with_one_line(spark, settings, monkeypatch, tmp_path, capsys):
+    """Bad input exits 2; a build that runs and fails (here: its bronze schema holds no tables) is a failure of the work."""
+    from creatorlake.cli import main
+    from creatorlake.core.config import CONF_ENV, PACKAGED_CONF
+
+    conf = tmp_path / "conf"
+    shutil.copytree(PACKAGED_CONF, conf)
+    raw = yaml.safe_load((conf / "creatorlake.yml").read_text())
+    raw["schemas"] = {**raw["schemas"], "bronze": "no_such_bronze", "silver": "failed_build_silver"}
+    (conf / "creatorlake.yml").write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv(CONF_ENV, str(conf))  # main exports --conf; this puts the variable back afterwards
+
+    code = main(["transform", "--select", "stg_creators", "--conf", str(conf), "--lakehouse", str(settings.lakehouse_root)])
+
+    err = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert code == 1
+    assert len(err) == 1 and "dbt build failed: 1 node(s) failed" in err[0], err

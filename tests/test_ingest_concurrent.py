@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from concurrent.futures import ThreadPoolExecutor
 
-from creatorlake.commands.ingest import ingest_files, read_all
+from creatorlake.ingest.land import ingest_files, read_all
 from creatorlake.core.errors import CreatorLakeError
 
 HEADER = ["creator_id", "creator_name", "email", "category", "subcategory", "country_code", "currency_code",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from creatorlake.commands.ingest import ingest_files, read_all
+from creatorlake.ingest.land import ingest_files, read_all
 
 CREATOR_COLS = ["creator_id", "creator_name", "email", "category", "subcategory", "country_code", "currency_code",
                 "plan_type", "is_nsfw", "is_verified", "created_at", "first_pledge_received_at", "last_post_at", "status"]

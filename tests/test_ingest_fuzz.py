@@ -10,7 +10,7 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from creatorlake.commands.ingest import ingest_files, read_all
+from creatorlake.ingest.land import ingest_files, read_all
 
 HEADER = ["creator_id", "creator_name", "email", "category", "subcategory", "country_code", "currency_code",
           "plan_type", "is_nsfw", "is_verified", "created_at", "first_pledge_received_at", "last_post_at", "status"]

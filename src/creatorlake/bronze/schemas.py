@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+import yaml
 from pyspark.sql import types as T
 
 MONEY = T.DecimalType(18, 2)
@@ -324,8 +325,6 @@ def _sql_type(dtype: T.DataType) -> str:
 
 def dbt_sources_yaml(tables: Iterable[BronzeTable] = TABLES) -> str:
     """Render the dbt sources file from this declaration (checked in; a test keeps it in step)."""
-    import yaml
-
     source = {
         "name": "bronze",
         "description": "Raw platform tables landed as Delta by the generator (creatorlake generate).",

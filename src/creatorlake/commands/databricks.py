@@ -13,10 +13,16 @@ import argparse
 import importlib
 import os
 
+from creatorlake.commands.registry import COMMANDS, build_parser
 from creatorlake.core.config import CHECKOUT, Settings
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.core.sql import FORMATS, format_rows
+from creatorlake.core.spark import get_spark
 from creatorlake.core.tables import with_catalog
+from creatorlake.databricks.bundle import User, env_overrides, load_target
+from creatorlake.databricks.client import one_line, workspace_client
+from creatorlake.databricks.statements import run_statement
+from creatorlake.databricks.status import find_job_id, last_runs, table_counts
 
 JOB_KEY = "creatorlake_daily"
 LAYERS = ("bronze", "silver", "gold")
@@ -50,9 +56,6 @@ def add_workspace_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.databricks_command == "stage":
         return run_stage(args, settings)
-    from creatorlake.databricks.bundle import User, env_overrides, load_target
-    from creatorlake.databricks.client import workspace_client
-
     client = workspace_client(args.profile)
     overrides = env_overrides(os.environ)
     if args.warehouse_id:
@@ -64,8 +67,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def current_user_name(client) -> str:
-    from creatorlake.databricks.client import one_line
-
     try:
         return client.current_user.me().user_name
     except Exception as exc:
@@ -73,8 +74,6 @@ def current_user_name(client) -> str:
 
 
 def show_status(client, target, runs: int) -> int:
-    from creatorlake.databricks.status import find_job_id, last_runs, table_counts
-
     if runs < 1:
         raise CreatorLakeError(f"--runs must be 1 or more, got {runs}")
     job_name = target.resource("jobs", JOB_KEY)["name"]
@@ -97,8 +96,6 @@ def show_status(client, target, runs: int) -> int:
 
 
 def run_sql(client, target, args: argparse.Namespace) -> int:
-    from creatorlake.databricks.statements import run_statement
-
     if args.limit < 0:
         raise CreatorLakeError(f"--limit must be 0 or more, got {args.limit}")
     result = run_statement(
@@ -116,17 +113,13 @@ def staged_settings(settings: Settings, catalog: str, schema_prefix: str) -> Set
 
 
 def run_stage(args: argparse.Namespace, settings: Settings) -> int:
-    from creatorlake import cli  # the stage's own parser and module; imported here, not at load, to keep cli -> commands one way
-
-    if args.stage in NOT_STAGES or args.stage not in cli.COMMANDS:
-        stages = [name for name in cli.COMMANDS if name not in NOT_STAGES]
+    if args.stage in NOT_STAGES or args.stage not in COMMANDS:
+        stages = [name for name in COMMANDS if name not in NOT_STAGES]
         raise CreatorLakeError(f"unknown stage '{args.stage}' (known: {', '.join(stages)})")
     settings = staged_settings(settings, args.catalog, args.schema_prefix)
-    stage_args = cli.build_parser().parse_args([args.stage, *args.stage_args])
+    stage_args = build_parser().parse_args([args.stage, *args.stage_args])
     if args.catalog:
         # Every table name the stages write today is <schema>.<table>: the session's
         # current catalog makes it <catalog>.<schema>.<table> on Unity Catalog.
-        from creatorlake.core.spark import get_spark
-
         get_spark(settings).catalog.setCurrentCatalog(args.catalog)
-    return importlib.import_module(cli.COMMANDS[args.stage][0]).run(stage_args, settings)
+    return importlib.import_module(COMMANDS[args.stage][0]).run(stage_args, settings)

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from creatorlake.bronze.schemas import TABLES
 from creatorlake.core.config import Settings
 from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.spark import get_spark
+from creatorlake.core.tables import read_table
+from creatorlake.ingest import QUARANTINE_TABLE
+from creatorlake.ingest.land import ingest_files, read_all, summary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,9 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=50, help="rows shown by `show` (default 50)")
 
 
-def _filtered(df, args: argparse.Namespace):
-    from pyspark.sql import functions as F
-
+def _filtered(df: DataFrame, args: argparse.Namespace) -> DataFrame:
     for column, value in (("entity", args.entity), ("reason_code", args.reason), ("source_file", args.file)):
         if value is not None:
             df = df.where(F.col(column) == F.lit(value))
@@ -27,12 +34,6 @@ def _filtered(df, args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from pyspark.sql import functions as F
-
-    from creatorlake.core.spark import get_spark
-    from creatorlake.core.tables import read_table
-    from creatorlake.ingest import QUARANTINE_TABLE
-
     if args.limit <= 0:
         raise CreatorLakeError(f"--limit must be a positive integer, not {args.limit}")
     spark = get_spark(settings)
@@ -53,13 +54,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return _retry(spark, settings, rows)
 
 
-def _retry(spark, settings: Settings, rows) -> int:
+def _retry(spark: SparkSession, settings: Settings, rows: DataFrame) -> int:
     """Re-ingest the files the rows came from, fixed in place or with their parents landed since."""
-    from pathlib import Path
-
-    from creatorlake.bronze.schemas import TABLES
-    from creatorlake.commands.ingest import ingest_files, read_all, summary
-
     files = sorted({(r["source_file"], r["entity"]) for r in rows.select("source_file", "entity").distinct().collect()})
     if not files:
         print("no quarantined rows match; nothing to retry")

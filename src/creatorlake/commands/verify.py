@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 
 from creatorlake.core.config import Settings
+from creatorlake.core.spark import get_spark
+from creatorlake.core.tables import read_table, table_exists
+from creatorlake.ingest import LEDGER_TABLE, QUARANTINE_TABLE
+from creatorlake.ingest.reconcile import chains, mismatches, monthly, unaccounted_batches
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -12,11 +16,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from creatorlake.core.spark import get_spark
-    from creatorlake.core.tables import read_table, table_exists
-    from creatorlake.ingest import LEDGER_TABLE, QUARANTINE_TABLE
-    from creatorlake.ingest.reconcile import chains, mismatches, monthly, unaccounted_batches
-
     spark = get_spark(settings)
     made_by = {"bronze": "generate", "silver": "transform", "gold": "transform"}
     found, checked = [], 0

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence
 from pyspark.sql import SparkSession
 
 from creatorlake.core.config import Settings
-from creatorlake.core.errors import CreatorLakeError
+from creatorlake.core.errors import CreatorLakeError, WorkFailed
 from creatorlake.core.progress import say
 from creatorlake.core.spark import ensure_schemas
 
@@ -49,6 +49,7 @@ def dbt_args(settings: Settings, command: Sequence[str], target: str | None = No
 
 def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> dbtRunnerResult:
     """Invoke dbt in-process. dbt-spark's session method picks up the running session via getOrCreate."""
+    # Imported on use: dbt takes seconds to import, and every command's parser loads this module.
     from dbt.cli.main import dbtRunner
 
     ensure_schemas(spark, settings)
@@ -98,5 +99,5 @@ def transform(spark: SparkSession, settings: Settings, select: str | None = None
     for failure in outcome.failures:
         say(STAGE, f"FAILED {failure}")
     if not outcome.success:
-        raise CreatorLakeError(f"dbt build failed: {len(outcome.failures)} node(s) failed (see above)")
+        raise WorkFailed(f"dbt build failed: {len(outcome.failures)} node(s) failed (see above)")
     return outcome

@@ -6,6 +6,7 @@ import os
 from dataclasses import replace
 from typing import Sequence
 
+from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
@@ -21,10 +22,27 @@ def read_table(spark: SparkSession, settings: Settings, layer: str, name: str, *
     return spark.table(table)
 
 
-def replace_table(df: DataFrame, table: str) -> int:
+def replace_table(df: DataFrame, table: str, partition_by: str | None = None) -> int:
     """Replace the table in one Delta commit; a rerun on the same input writes the same rows."""
-    df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(table)
+    writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    if partition_by:
+        writer = writer.partitionBy(partition_by)
+    writer.saveAsTable(table)
     return df.sparkSession.table(table).count()
+
+
+def replace_rows_where(df: DataFrame, table: str, where: str) -> None:
+    """Replace the table's rows matching `where` by `df` in one Delta commit (so re-running the same
+    write replaces instead of duplicating)."""
+    df.write.format("delta").mode("overwrite").option("replaceWhere", where).saveAsTable(table)
+
+
+def rows_written(spark: SparkSession, table: str) -> int:
+    """Rows the table's latest commit wrote (inserted or updated), from Delta's own operation metrics."""
+    metrics = DeltaTable.forName(spark, table).history(1).select("operationMetrics").collect()[0][0] or {}
+    if "numOutputRows" in metrics:
+        return int(metrics["numOutputRows"])
+    return int(metrics.get("numTargetRowsInserted", 0)) + int(metrics.get("numTargetRowsUpdated", 0))
 
 
 # The catalog of a Unity Catalog workspace: the job's `--catalog` (or `catalog:` in
@@ -71,8 +89,6 @@ def merge_rows(df: DataFrame, table: str, key: Sequence[str], *, unchanged_if_eq
     matches and that satisfy `delete_unmatched` (e.g. an earlier version of the same
     batch) are deleted in the same commit.
     """
-    from delta.tables import DeltaTable
-
     spark = df.sparkSession
     compared = [c for c in df.columns if c not in unchanged_if_equal_except]
     changed = "NOT (" + " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in compared) + ")"

@@ -6,9 +6,12 @@ flag such as "--days"; every message reads "<where> must be ..., not <value>".
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
 import datetime as dt
 import math
-from typing import Any, Iterable, Mapping
+import typing
+from typing import Any, Iterable, Mapping, TypeVar
 
 from creatorlake.core.errors import ConfigError
 
@@ -102,3 +105,57 @@ def date(value: Any, where: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"{where} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def boolean(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, not {value!r}")
+    return value
+
+
+R = TypeVar("R")
+_SCALARS: dict[type, Any] = {float: number, int: integer, str: text, bool: boolean, dt.date: date}
+
+
+def _child(where: str, key: Any) -> str:
+    """The place of `key` inside `where`: "file.yml: a" for a file's top level ("file.yml:"), else "a.b"."""
+    return f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
+
+
+def _here(where: str) -> str:
+    return where.rstrip(":")
+
+
+def typed(value: Any, annotation: Any, where: str) -> Any:
+    """`value` checked and converted to `annotation`: a scalar, tuple[T, ...] (a YAML list),
+    Mapping[K, V] (a YAML mapping, keys converted too) or a dataclass (a `record`).
+    `where` names the value; a file's top level is "<file>:"."""
+    if dataclasses.is_dataclass(annotation):
+        return record(annotation, value, where)
+    if annotation in _SCALARS:
+        return _SCALARS[annotation](value, where)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{_here(where)} must be a list, not {type(value).__name__}")
+        return tuple(typed(item, args[0], f"{_here(where)}[{i}]") for i, item in enumerate(value))
+    if origin in (dict, collections.abc.Mapping):
+        key_type, value_type = args
+        return {typed(k, key_type, f"{_here(where)} key {k!r}"): typed(v, value_type, _child(where, k)) for k, v in mapping(value, _here(where)).items()}
+    raise TypeError(f"no config conversion for {annotation!r} ({where})")
+
+
+def record(cls: type[R], raw: Any, where: str) -> R:
+    """A frozen dataclass from a YAML mapping: no unknown key, every field without a default present,
+    each value converted to its field's annotation."""
+    values = mapping(raw, _here(where))
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    known_keys(values, [f.name for f in fields], _here(where))
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in fields:
+        if f.name in values:
+            kwargs[f.name] = typed(values[f.name], hints[f.name], _child(where, f.name))
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{_here(where)}: missing key '{f.name}'")
+    return cls(**kwargs)

@@ -18,6 +18,8 @@ HTTP_TIMEOUT_SECONDS = 30
 
 def workspace_client(profile: str | None = None, *, retry_timeout_seconds: int = RETRY_TIMEOUT_SECONDS) -> "WorkspaceClient":
     """A client authenticated as the SDK resolves it: DATABRICKS_* env, else the ~/.databrickscfg profile."""
+    # The SDK is imported on use (here and in statements.py): only the `databricks` commands need it,
+    # and every command's parser loads this package.
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.core import Config
 

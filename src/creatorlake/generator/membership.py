@@ -35,8 +35,8 @@ def _renewal(ctx: Ctx, cr: DataFrame, rate: Column, salt: str, offset_days: floa
 
 
 def patron_pool(ctx: Ctx) -> int:
-    m = ctx.conf["membership"]
-    return max(1, min(ctx.options.listeners, round(float(m["patrons_per_creator"]) * ctx.options.creators)))
+    m = ctx.world.membership
+    return max(1, min(ctx.options.listeners, round(m.patrons_per_creator * ctx.options.creators)))
 
 
 def listener_of_patron(ctx: Ctx) -> Column:
@@ -49,8 +49,8 @@ def listener_of_patron(ctx: Ctx) -> Column:
 
 
 def pledges(ctx: Ctx, cr: DataFrame, ti: DataFrame) -> DataFrame:
-    r, m = ctx.draws, ctx.conf["membership"]
-    rate = F.lit(float(m["pledges_per_creator_day"])) * F.pow(F.col("pop"), F.lit(float(m["pledge_popularity_power"])))
+    r, m = ctx.draws, ctx.world.membership
+    rate = F.lit(m.pledges_per_creator_day) * F.pow(F.col("pop"), F.lit(m.pledge_popularity_power))
     arrivals = _renewal(ctx, cr, rate, "pl", 1.0).withColumnRenamed("at_s", "start_s")
     pool = patron_pool(ctx)
     pk = ("ci", "k")
@@ -59,7 +59,7 @@ def pledges(ctx: Ctx, cr: DataFrame, ti: DataFrame) -> DataFrame:
     first_of_pair = Window.partitionBy("pi", "ci").orderBy("start_s", "k")
     pl = pl.withColumn("_pair_n", F.row_number().over(first_of_pair)).where(F.col("_pair_n") == 1)
 
-    tier_weights = [(i + 1, float(w)) for i, w in enumerate(m["tier_pick"])]
+    tier_weights = [(i + 1, w) for i, w in enumerate(m.tier_pick)]
     picked = F.least(pick_by(r.u("pl.tier", *pk), tier_weights), F.col("n_tiers"))
     pl = pl.select("*", picked.alias("picked_rank"))
     tier_cols = ti.select("ci", F.col("tier_rank").alias("picked_rank"), F.col("archive_s").alias("_picked_archive_s"))
@@ -69,20 +69,20 @@ def pledges(ctx: Ctx, cr: DataFrame, ti: DataFrame) -> DataFrame:
     pl = pl.select("*", F.when(archived, F.lit(1)).otherwise(F.col("picked_rank")).alias("tier_rank"))
     pl = pl.join(ti.select("ci", "tier_rank", "tier_id", "price_usd"), on=["ci", "tier_rank"], how="left")
 
-    churn = lookup({k: float(v) for k, v in m["monthly_churn"].items()}, F.col("creator_tier"))
+    churn = lookup(dict(m.monthly_churn), F.col("creator_tier"))
     life_days = r.exp("pl.life", *pk) * F.lit(MONTH_DAYS) / churn + F.lit(1.0)
-    reason = r.pick("pl.reason", m["churn_reasons"], *pk)
+    reason = r.pick("pl.reason", m.churn_reasons, *pk)
     months_paid = F.floor(life_days / F.lit(MONTH_DAYS))
     end_s = F.when(
         F.col("churn_reason_latent") == "payment_failed",
         F.col("start_s") + (F.col("_months") * F.lit(MONTH_DAYS) + F.lit(5.0)) * F.lit(DAY),
     ).otherwise(F.col("start_s") + F.col("_life") * F.lit(DAY))
-    declined = r.u("pl.declined", *pk) < float(m["declined_share"])
+    declined = r.u("pl.declined", *pk) < m.declined_share
     pl = pl.select(
         "*", life_days.alias("_life"), reason.alias("churn_reason_latent"), months_paid.alias("_months"), declined.alias("is_declined")
     ).select("*", end_s.alias("end_s"))
     pause = F.when(
-        ~F.col("is_declined") & (r.u("pl.pause", *pk) < float(m["pause_share"])),
+        ~F.col("is_declined") & (r.u("pl.pause", *pk) < m.pause_share),
         F.col("start_s") + r.u("pl.pause.t", *pk) * (F.col("end_s") - F.col("start_s")),
     )
     pl = pl.select("*", pause.alias("pause_s")).select(
@@ -114,7 +114,7 @@ def _attempt(code: str, ts: Column, tx_type: str, status: Column, reason: Column
 
 def transactions(ctx: Ctx, pl: DataFrame) -> DataFrame:
     """Monthly payment attempts while a pledge bills, retries after failures, rare refunds and chargebacks."""
-    r, m = ctx.draws, ctx.conf["membership"]
+    r, m = ctx.draws, ctx.world.membership
     hi = F.lit(ctx.hi_s)
     month = F.lit(MONTH_DAYS * DAY)
     billing_end = F.least(F.col("stop_s"), hi)
@@ -123,17 +123,17 @@ def transactions(ctx: Ctx, pl: DataFrame) -> DataFrame:
         "*", (F.col("start_s") + F.col("m") * month).alias("pay_s")
     ).where((F.col("pay_s") < hi) & ((F.col("pay_s") < F.col("stop_s")) | F.col("is_declined")))
     key = ("ci", "k", "m")
-    fail_reason = r.pick("tx.reason", m["failure_reasons"], *key)
-    retry_reason = r.pick("tx.reason.retry", m["failure_reasons"], *key)
+    fail_reason = r.pick("tx.reason", m.failure_reasons, *key)
+    retry_reason = r.pick("tx.reason.retry", m.failure_reasons, *key)
     last_of_failed_churn = (F.col("churn_reason_latent") == "payment_failed") & (F.col("m") == F.col("_months"))
-    first_fails = F.col("is_declined") | last_of_failed_churn | (r.u("tx.fail", *key) < float(m["payment_failure_prob"]))
+    first_fails = F.col("is_declined") | last_of_failed_churn | (r.u("tx.fail", *key) < m.payment_failure_prob)
     retry_s = F.col("pay_s") + F.lit(3 * DAY) + r.u("tx.retry.t", *key) * F.lit(3600.0 * 6)
-    retry_ok = ~last_of_failed_churn & (r.u("tx.retry", *key) < float(m["retry_success_prob"]))
+    retry_ok = ~last_of_failed_churn & (r.u("tx.retry", *key) < m.retry_success_prob)
     has_retry = first_fails & ~F.col("is_declined") & (retry_s < F.col("stop_s"))
     paid_s = F.when(first_fails, retry_s).otherwise(F.col("pay_s"))
     paid = ~first_fails | (has_retry & retry_ok)
-    refund = paid & (r.u("tx.refund", *key) < float(m["refund_prob"]))
-    chargeback = paid & ~refund & (r.u("tx.cb", *key) < float(m["chargeback_prob"]))
+    refund = paid & (r.u("tx.refund", *key) < m.refund_prob)
+    chargeback = paid & ~refund & (r.u("tx.cb", *key) < m.chargeback_prob)
     ok = F.lit("succeeded")
     attempts = F.array(
         _attempt("a", F.col("pay_s"), "pledge_payment", F.when(first_fails, "failed").otherwise(ok), F.when(first_fails, fail_reason), 1, F.col("pay_s")),
@@ -160,13 +160,13 @@ def transactions(ctx: Ctx, pl: DataFrame) -> DataFrame:
 
 def _extra_payments(ctx: Ctx, pl: DataFrame) -> DataFrame:
     """Positive sub_conversion incidents: extra one-off payments (a promotion) from patrons active that day."""
-    m = ctx.conf["membership"]
+    m = ctx.world.membership
     frames = []
     for n, incident in enumerate(ctx.options.incidents):
         if incident.driver != "sub_conversion" or incident.change <= 0:
             continue
         lo = (incident.start - ctx.options.start_date).days
-        q = incident.change * (1.0 / MONTH_DAYS) * (1.0 - float(m["payment_failure_prob"]))
+        q = incident.change * (1.0 / MONTH_DAYS) * (1.0 - m.payment_failure_prob)
         day_s = F.lit(ctx.start_s) + F.col("d") * F.lit(DAY)
         rows = pl.where(ctx.in_segment(incident) & ~F.col("is_declined")).select(
             "*", F.explode(F.sequence(F.lit(lo), F.lit(lo + incident.days - 1))).alias("d")
@@ -196,7 +196,7 @@ def _extra_payments(ctx: Ctx, pl: DataFrame) -> DataFrame:
 
 def _apply_conversion_drops(ctx: Ctx, rows: DataFrame) -> DataFrame:
     """Negative sub_conversion incidents: a share of the segment's successful payments that day fail instead."""
-    m = ctx.conf["membership"]
+    m = ctx.world.membership
     day = ctx.day_of(F.col("ts_s"))
     drop = F.lit(False)
     for n, incident in enumerate(ctx.options.incidents):
@@ -210,11 +210,11 @@ def _apply_conversion_drops(ctx: Ctx, rows: DataFrame) -> DataFrame:
     status = F.when(dropped, "failed").otherwise(F.col("_status0"))
     reason = F.when(dropped, F.lit("card_declined")).otherwise(F.col("_reason0"))
     plan = plan_at(F.col("fee_ts"))
-    fee_rate = lookup({k: float(v) for k, v in m["platform_fee"].items()}, plan)
-    method = ctx.draws.pick("patron.method", m["payment_methods"], "pi")
-    proc = m["processing_fee"]
-    proc_rate = lookup({k: float(v["rate"]) for k, v in proc.items()}, F.col("payment_method"))
-    proc_fixed = lookup({k: float(v["fixed"]) for k, v in proc.items()}, F.col("payment_method"))
+    fee_rate = lookup(dict(m.platform_fee), plan)
+    method = ctx.draws.pick("patron.method", m.payment_methods, "pi")
+    proc = m.processing_fee
+    proc_rate = lookup({k: v.rate for k, v in proc.items()}, F.col("payment_method"))
+    proc_fixed = lookup({k: v.fixed for k, v in proc.items()}, F.col("payment_method"))
     amount = F.col("price_usd")
     money = "decimal(18,2)"
     out = rows.select("*", status.alias("transaction_status"), reason.alias("failure_reason"), method.alias("payment_method"))
@@ -224,7 +224,7 @@ def _apply_conversion_drops(ctx: Ctx, rows: DataFrame) -> DataFrame:
     processing = (
         F.when(~is_ok, F.lit(0))
         .when(F.col("transaction_type") == "pledge_payment", F.round(amount * proc_rate.cast("decimal(6,4)") + proc_fixed.cast("decimal(6,2)"), 2))
-        .when(F.col("transaction_type") == "chargeback", F.lit(float(m["chargeback_fee_usd"])).cast("decimal(6,2)"))
+        .when(F.col("transaction_type") == "chargeback", F.lit(m.chargeback_fee_usd).cast("decimal(6,2)"))
         .otherwise(F.lit(0))
     ).cast(money)
     out = out.select("*", gross.alias("gross_amount_usd"), platform.alias("platform_fee_usd"), processing.alias("processing_fee_usd"))
@@ -236,11 +236,11 @@ def _apply_conversion_drops(ctx: Ctx, rows: DataFrame) -> DataFrame:
 
 
 def posts(ctx: Ctx, cr: DataFrame) -> DataFrame:
-    r, m = ctx.draws, ctx.conf["membership"]
-    rate = F.lit(float(m["posts_per_creator_day"])) * F.pow(F.col("pop"), F.lit(0.3))
+    r, m = ctx.draws, ctx.world.membership
+    rate = F.lit(m.posts_per_creator_day) * F.pow(F.col("pop"), F.lit(0.3))
     po = _renewal(ctx, cr, rate, "po", 2.0).withColumnRenamed("at_s", "published_s")
     key = ("ci", "k")
-    access = r.pick("po.access", m["post_access"], *key)
+    access = r.pick("po.access", m.post_access, *key)
     min_rank = F.least(F.col("n_tiers"), F.lit(2) + F.floor(r.u("po.tier", *key) * 2).cast("int"))
     topics = ["Behind the scenes", "Bonus episode", "Q&A", "Early access", "Monthly update", "Live recording", "Patron shout-outs", "Extended cut"]
     topic = F.element_at(F.array(*[F.lit(t) for t in topics]), (F.floor(r.u("po.title", *key) * len(topics)) + 1).cast("int"))
@@ -248,7 +248,7 @@ def posts(ctx: Ctx, cr: DataFrame) -> DataFrame:
         "*",
         F.format_string("po_%04d_%04d", F.col("ci") + 1, F.col("k") + 1).alias("post_id"),
         F.concat_ws(" ", topic, F.format_string("#%d", F.col("k") + 1)).alias("title"),
-        r.pick("po.type", m["post_types"], *key).alias("post_type"),
+        r.pick("po.type", m.post_types, *key).alias("post_type"),
         access.alias("access_level"),
         F.when(access == "tier_specific", F.format_string("ti_%04d_%d", F.col("ci") + 1, min_rank)).alias("minimum_tier_id"),
         (r.u("po.pin", *key) < 0.03).alias("is_pinned"),
@@ -257,7 +257,7 @@ def posts(ctx: Ctx, cr: DataFrame) -> DataFrame:
 
 def engagement(ctx: Ctx, po: DataFrame, pl: DataFrame) -> DataFrame:
     """Patrons with a pledge active when a post is published engage with it over the following days."""
-    r, m = ctx.draws, ctx.conf["membership"]
+    r, m = ctx.draws, ctx.world.membership
     members = pl.where(~F.col("is_declined")).select(
         "ci", F.col("k").alias("pk"), "pi", "patron_id", F.col("start_s").alias("p_start_s"), F.col("stop_s").alias("p_stop_s")
     )
@@ -265,14 +265,14 @@ def engagement(ctx: Ctx, po: DataFrame, pl: DataFrame) -> DataFrame:
         (F.col("p_start_s") <= F.col("published_s")) & (F.col("p_stop_s") > F.col("published_s"))
     )
     key = ("ci", "qk", "pk")
-    mean = float(m["engagement_per_patron_post"])
+    mean = m.engagement_per_patron_post
     n = F.floor(F.lit(mean) * r.exp("en.n", *key) + r.u("en.n2", *key)).cast("int")
     ev = pairs.select("*", n.alias("_n")).where(F.col("_n") > 0).select("*", F.explode(F.sequence(F.lit(0), F.col("_n") - 1)).alias("j"))
     ekey = ("ci", "qk", "pk", "j")
     ev = ev.select(
         "*",
         (F.col("published_s") + F.lit(60.0) + r.exp("en.t", *ekey) * F.lit(2 * DAY)).alias("ts_s"),
-        r.pick("en.type", m["engagement_types"], *ekey).alias("event_type"),
+        r.pick("en.type", m.engagement_types, *ekey).alias("event_type"),
         F.format_string("ev_%04d_%04d_%05d_%d", F.col("ci") + 1, F.col("qk") + 1, F.col("pk") + 1, F.col("j")).alias("event_id"),
     ).where(F.col("ts_s") < F.lit(ctx.hi_s))
     return ev.select("*", ctx.ts(F.col("ts_s")).alias("event_at")).withColumn("event_date", F.to_date("event_at"))

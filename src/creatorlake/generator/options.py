@@ -11,6 +11,7 @@ from creatorlake.metrics.catalog import SEGMENT_KEYS
 from creatorlake.core import validate
 from creatorlake.core.config import Settings, conf_dir, read_yaml
 from creatorlake.core.errors import ConfigError
+from creatorlake.generator.settings import WorldSettings
 from creatorlake.incidents import Incident, is_none, load_incidents, parse_incidents
 
 GENERATOR_CONF = "generator.yml"
@@ -44,11 +45,10 @@ RUN_OPTION_CHECKS: dict[str, Callable[[Any, str], Any]] = {
 
 @dataclass(frozen=True)
 class GeneratorSettings:
-    """generator.yml: the run defaults, and the knobs of the simulated world (every other section),
-    which the builders read as documented in the file."""
+    """generator.yml: the run defaults, and the knobs of the simulated world (every other section)."""
 
     defaults: RunOptions
-    world: Mapping[str, Any]
+    world: WorldSettings
 
 
 def load_generator_settings(directory: Path | None = None) -> GeneratorSettings:
@@ -58,16 +58,17 @@ def load_generator_settings(directory: Path | None = None) -> GeneratorSettings:
     defaults = validate.mapping(validate.required(raw, "defaults", str(path)), where)
     validate.known_keys(defaults, RUN_OPTIONS, where)
     values = {name: RUN_OPTION_CHECKS[name](validate.required(defaults, name, where), f"{where}.{name}") for name in RUN_OPTIONS}
-    return GeneratorSettings(defaults=RunOptions(**values), world={k: v for k, v in raw.items() if k != "defaults"})
+    world = validate.record(WorldSettings, {k: v for k, v in raw.items() if k != "defaults"}, f"{path}:")
+    return GeneratorSettings(defaults=RunOptions(**values), world=world)
 
 
 @dataclass(frozen=True)
 class GeneratorOptions(RunOptions):
     """A run's options with what it plants and the world it simulates."""
 
-    incidents: tuple[Incident, ...] = ()
     # The world's knobs (GeneratorSettings.world).
-    conf: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    world: WorldSettings = field(repr=False, compare=False)
+    incidents: tuple[Incident, ...] = ()
 
     @classmethod
     def from_defaults(cls, settings: Settings | None = None, **overrides: Any) -> "GeneratorOptions":
@@ -79,7 +80,7 @@ class GeneratorOptions(RunOptions):
         generator = load_generator_settings(directory)
         validate.known_keys(overrides, (*RUN_OPTIONS, "incidents"), "generator options", "option")
         given = {k: RUN_OPTION_CHECKS[k](v, k) for k, v in overrides.items() if v is not None and k != "incidents"}
-        options = cls(**{**asdict(generator.defaults), **given}, conf=generator.world)
+        options = cls(**{**asdict(generator.defaults), **given}, world=generator.world)
         incidents = overrides.get("incidents", directory / INCIDENTS_CONF)
         where = str(incidents) if isinstance(incidents, (str, Path)) else "incidents"
         return replace(options, incidents=options.checked_window(read_incidents(incidents), where))

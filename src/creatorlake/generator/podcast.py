@@ -51,35 +51,31 @@ def episode_attrs(ep: DataFrame, ctx: Ctx) -> DataFrame:
     )
 
 
-def _effects(ctx: Ctx, feature: str) -> dict:
-    return ctx.conf.get("effects", {}).get(feature, {}) or {}
-
-
 def engagement_drift(ctx: Ctx) -> Column:
     """Platform-wide drift of return and follow propensities over calendar time, added to the creator's
     size factor (a confounder of any before/after comparison: the share of creators with Comments grows
     over the window). Additive, so creators' propensities move in parallel."""
-    drift = float(_effects(ctx, "confounding").get("engagement_drift_per_year", 0.0))
+    drift = ctx.world.effects.confounding.engagement_drift_per_year
     return F.lit(drift) * F.col("d") / F.lit(365.0)
 
 
 def analytics_growth(ctx: Ctx) -> Column:
     """The planted Analytics effect: from the day after adoption, the creator's listens grow by an extra
     `weekly_growth_lift` of log listens per week (exp(lift * weeks since adoption))."""
-    lift = float(_effects(ctx, "analytics").get("weekly_growth_lift", 0.0))
+    lift = ctx.world.effects.analytics.weekly_growth_lift
     weeks = F.greatest(F.lit(0.0), (F.col("d") - ctx.day_of(F.col("analytics_s"))).cast("double") / F.lit(7.0))
     return F.when(F.col("analytics_s").isNull() | F.lit(lift == 0.0), F.lit(1.0)).otherwise(F.exp(F.lit(lift) * weeks))
 
 
 def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     """One row per listen in [lo_day, hi_day), with its listener, time and seconds listened."""
-    r, pod = ctx.draws, ctx.conf["podcast"]
-    effects = _effects(ctx, "comments")
-    tau = float(pod["episode_decay_days"])
-    max_age = int(pod["episode_max_age_days"])
-    sigma = float(pod["daily_noise_sigma"])
+    r, pod = ctx.draws, ctx.world.podcast
+    effects = ctx.world.effects.comments
+    tau = pod.episode_decay_days
+    max_age = pod.episode_max_age_days
+    sigma = pod.daily_noise_sigma
     weekday0 = ctx.options.start_date.weekday()
-    weekday = F.element_at(F.array(*[F.lit(float(x)) for x in pod["weekday_factor"]]), (F.pmod(F.col("d") + weekday0, F.lit(7)) + 1).cast("int"))
+    weekday = F.element_at(F.array(*[F.lit(float(x)) for x in pod.weekday_factor]), (F.pmod(F.col("d") + weekday0, F.lit(7)) + 1).cast("int"))
     base_lo = ctx.lo_day - RETURN_WINDOW_DAYS
     days = ctx.spark.range(base_lo, ctx.hi_day, numPartitions=ctx.partitions).select(F.col("id").cast("int").alias("d"))
     eps = episode_attrs(ep, ctx)
@@ -87,7 +83,7 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     age = (F.col("d") - F.col("pub_day")).cast("double")
     access = F.when(F.col("access_level") == "patron_only", F.lit(0.3)).otherwise(F.lit(1.0))
     lam = (
-        F.lit(float(pod["listens_per_creator_day"])) * F.col("pop") / F.col("n_shows") * weekday
+        F.lit(pod.listens_per_creator_day) * F.col("pop") / F.col("n_shows") * weekday
         * F.exp(F.col("growth") * F.col("d") / F.lit(365.0))
         * F.exp(-age / F.lit(tau)) * F.col("cadence") / F.lit(tau) * access
         * F.exp(F.lit(sigma) * r.z("ls.noise", "ci", "d") - F.lit(sigma * sigma / 2))
@@ -100,8 +96,8 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
     base = planned.select("*", F.explode(F.sequence(F.lit(0), F.col("n") - 1)).alias("k"))
     bk = ("episode_id", "d", "k")
     p_return = (
-        F.lit(float(pod["return_listen_prob"])) * (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
-        * F.when(F.col("comments_enabled"), F.lit(1.0 + float(effects.get("return_listen_lift", 0.0)))).otherwise(F.lit(1.0))
+        F.lit(pod.return_listen_prob) * (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
+        * F.when(F.col("comments_enabled"), F.lit(1.0 + effects.return_listen_lift)).otherwise(F.lit(1.0))
     )
     return_day = F.col("d") + F.lit(1) + F.floor(r.u("ls.ret.d", *bk) * RETURN_WINDOW_DAYS).cast("int")
     n_listen = _multiplicity(ctx.incident_factor("listens", F.col("d")), r.u("ls.m", *bk))
@@ -144,16 +140,16 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
 
 def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
     """All podcast app events: listens with their follows, comments and shares, plus creator-side events."""
-    r, pod = ctx.draws, ctx.conf["podcast"]
-    effects = _effects(ctx, "comments")
+    r, pod = ctx.draws, ctx.world.podcast
+    effects = ctx.world.effects.comments
     ls = listens(ctx, ep)
     size = (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
-    p_follow = F.lit(float(pod["follow_prob"])) * size * F.when(
-        F.col("comments_enabled"), F.lit(1.0 + float(effects.get("follow_lift", 0.0)))
+    p_follow = F.lit(pod.follow_prob) * size * F.when(
+        F.col("comments_enabled"), F.lit(1.0 + effects.follow_lift)
     ).otherwise(F.lit(1.0))
     follow = r.u("ev.f", "event_id") < p_follow
-    comment = F.col("comments_enabled") & (r.u("ev.c", "event_id") < float(pod["comment_prob"]))
-    share = r.u("ev.s", "event_id") < float(pod["share_prob"])
+    comment = F.col("comments_enabled") & (r.u("ev.c", "event_id") < pod.comment_prob)
+    share = r.u("ev.s", "event_id") < pod.share_prob
     empty = F.array().cast("array<string>")
     kinds = F.concat(
         F.array(F.lit("listen")),
@@ -179,15 +175,15 @@ def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
 
 def creator_events(ctx: Ctx, cr: DataFrame) -> DataFrame:
     """Creator logins and Creator Analytics views, per creator per day."""
-    r, pod = ctx.draws, ctx.conf["podcast"]
+    r, pod = ctx.draws, ctx.world.podcast
     days = ctx.spark.range(ctx.lo_day, ctx.hi_day, numPartitions=max(1, ctx.partitions // 4)).select(F.col("id").cast("int").alias("d"))
     cd = days.crossJoin(F.broadcast(cr.select("ci", "creator_id", "pop_pct", "analytics_s")))
     day_start = F.lit(ctx.start_s) + F.col("d") * F.lit(DAY)
     key = ("ci", "d")
-    login = r.u("cx.login", *key) < F.lit(float(pod["login_prob"])) * (F.lit(0.6) + F.lit(0.6) * F.col("pop_pct"))
+    login = r.u("cx.login", *key) < F.lit(pod.login_prob) * (F.lit(0.6) + F.lit(0.6) * F.col("pop_pct"))
     adopted_day = ctx.day_of(F.col("analytics_s"))
     uses = F.col("analytics_s").isNotNull() & (F.col("d") > adopted_day)
-    n_views = F.when(uses, F.floor(F.lit(float(pod["analytics_views_per_day"])) * r.exp("cx.n", *key) + r.u("cx.n2", *key))).otherwise(F.lit(0)).cast("int")
+    n_views = F.when(uses, F.floor(F.lit(pod.analytics_views_per_day) * r.exp("cx.n", *key) + r.u("cx.n2", *key))).otherwise(F.lit(0)).cast("int")
     first_view = F.col("analytics_s").isNotNull() & (F.col("d") == adopted_day)
     # Item i of a creator-day: its login (if any), its first analytics view (if any), then its views j = 0, 1, ...
     counts = cd.select("*", login.cast("int").alias("_nlogin"), first_view.cast("int").alias("_nfirst"), n_views.alias("_nviews"))
@@ -213,11 +209,11 @@ def creator_events(ctx: Ctx, cr: DataFrame) -> DataFrame:
 
 def ad_impressions(ctx: Ctx, daily_listens: DataFrame, ep: DataFrame) -> DataFrame:
     """One row per episode per day with listens: slots from listens x ad load, fill by country, CPM by country and genre."""
-    r, pod = ctx.draws, ctx.conf["podcast"]
+    r, pod = ctx.draws, ctx.world.podcast
     eps = episode_attrs(ep, ctx)
     x = daily_listens.join(eps, on="episode_id", how="inner").select("*", F.datediff("ad_date", F.lit(ctx.options.start_date)).alias("d"))
     key = ("episode_id", "d")
-    sigma_ad, sigma_cpm = float(pod["ad_noise_sigma"]), float(pod["cpm_noise_sigma"])
+    sigma_ad, sigma_cpm = pod.ad_noise_sigma, pod.cpm_noise_sigma
     length = F.sqrt(F.col("duration_s").cast("double") / F.lit(2520.0))
     ad_load = F.col("base_ad_load") * length * F.exp(F.lit(sigma_ad) * r.z("ad.load", *key)) * ctx.incident_factor("ad_load", F.col("d"))
     impressions = F.floor(F.col("listens") * ad_load + r.u("ad.imp", *key)).cast("long")
@@ -240,15 +236,15 @@ def ad_impressions(ctx: Ctx, daily_listens: DataFrame, ep: DataFrame) -> DataFra
 
 def partner_lifecycle(ctx: Ctx) -> dict[str, Column]:
     """The creator's Partner Program steps (flags and times), functions of `ci` and `pop_pct` only."""
-    r, p = ctx.draws, ctx.conf["partner_program"]
+    r, p = ctx.draws, ctx.world.partner_program
     key = ("ci",)
-    eligible = r.u("pp.el", *key) < F.when(F.col("pop_pct") >= 0.25, F.lit(float(p["eligible_share"]))).otherwise(F.lit(0.1))
-    eligible_s = F.lit(ctx.start_s) + r.exp("pp.el.t", *key) * F.lit(float(p["eligible_mean_days"]) * DAY)
-    applied = eligible & (r.u("pp.ap", *key) < float(p["apply_prob"]))
+    eligible = r.u("pp.el", *key) < F.when(F.col("pop_pct") >= 0.25, F.lit(p.eligible_share)).otherwise(F.lit(0.1))
+    eligible_s = F.lit(ctx.start_s) + r.exp("pp.el.t", *key) * F.lit(p.eligible_mean_days * DAY)
+    applied = eligible & (r.u("pp.ap", *key) < p.apply_prob)
     applied_s = eligible_s + (F.lit(1.0) + r.exp("pp.ap.t", *key) * 6) * F.lit(DAY)
-    approved = applied & (r.u("pp.ok", *key) < float(p["approve_prob"]))
+    approved = applied & (r.u("pp.ok", *key) < p.approve_prob)
     decided_s = applied_s + (F.lit(3.0) + r.u("pp.ok.t", *key) * 11) * F.lit(DAY)
-    active = approved & (r.u("pp.act", *key) < float(p["activate_prob"]))
+    active = approved & (r.u("pp.act", *key) < p.activate_prob)
     active_s = decided_s + (F.lit(1.0) + r.u("pp.act.t", *key) * 4) * F.lit(DAY)
     return {"eligible": eligible, "eligible_s": eligible_s, "applied": applied, "applied_s": applied_s,
             "approved": approved, "decided_s": decided_s, "active": active, "active_s": active_s}
@@ -257,7 +253,7 @@ def partner_lifecycle(ctx: Ctx) -> dict[str, Column]:
 def partner_cpm_factor(ctx: Ctx, day: Column) -> Column:
     """The planted Partner Program effect: from the day after activation, the creator's ad CPM is
     multiplied by 1 + `ad_revenue_lift` (so its ad revenue at the same listens is, too)."""
-    lift = float(_effects(ctx, "partner_program").get("ad_revenue_lift", 0.0))
+    lift = ctx.world.effects.partner_program.ad_revenue_lift
     if lift == 0.0:
         return F.lit(1.0)
     steps = partner_lifecycle(ctx)
@@ -267,12 +263,12 @@ def partner_cpm_factor(ctx: Ctx, day: Column) -> Column:
 
 def partner_program(ctx: Ctx, cr: DataFrame) -> DataFrame:
     """eligible -> applied -> approved | rejected -> active -> monthly payouts, with drop-offs at each step."""
-    r, p = ctx.draws, ctx.conf["partner_program"]
+    r, p = ctx.draws, ctx.world.partner_program
     key = ("ci",)
     steps = partner_lifecycle(ctx)
     eligible, eligible_s, applied, applied_s = steps["eligible"], steps["eligible_s"], steps["applied"], steps["applied_s"]
     approved, decided_s, active, active_s = steps["approved"], steps["decided_s"], steps["active"], steps["active_s"]
-    reason = r.pick("pp.reason", p["rejection_reasons"], *key)
+    reason = r.pick("pp.reason", p.rejection_reasons, *key)
     st = "struct<status:string,ts:double,reason:string,j:int>"
     none = F.array().cast(f"array<{st}>")
 
@@ -300,7 +296,7 @@ def partner_program(ctx: Ctx, cr: DataFrame) -> DataFrame:
     x = c.select("*", F.explode(items).alias("it")).select(
         "*", F.col("it.status").alias("status"), F.col("it.ts").alias("ts_s"), F.col("it.reason").alias("reason"), F.col("it.j").alias("j")
     ).where((F.col("ts_s") >= F.lit(ctx.lo_s)) & (F.col("ts_s") < F.lit(ctx.hi_s)))
-    amount = F.lit(float(p["payout_per_popularity_usd"])) * F.col("pop") * (F.lit(0.8) + r.u("pp.pay", "ci", "j") * 0.4) * F.exp(
+    amount = F.lit(p.payout_per_popularity_usd) * F.col("pop") * (F.lit(0.8) + r.u("pp.pay", "ci", "j") * 0.4) * F.exp(
         F.col("growth") * (F.col("ts_s") - F.lit(ctx.start_s)) / F.lit(365 * DAY)
     )
     return x.select(

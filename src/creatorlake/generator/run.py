@@ -27,7 +27,7 @@ from creatorlake.generator.rand import Draws
 from creatorlake.generator.world import DAY, Ctx
 from creatorlake.core.progress import rate, say, timed
 from creatorlake.core.spark import ensure_schemas
-from creatorlake.core.tables import read_table
+from creatorlake.core.tables import merge_rows, read_table, replace_rows_where, replace_table, rows_written, table_exists
 
 USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
 META_KEY = "creatorlake.generator"
@@ -50,7 +50,7 @@ def _cores(spark: SparkSession) -> int:
 
 def make_ctx(spark: SparkSession, options: GeneratorOptions, lo_day: int, hi_day: int, partitions: int | None) -> Ctx:
     return Ctx(
-        spark=spark, options=options, draws=Draws(options.seed), conf=options.conf,
+        spark=spark, options=options, draws=Draws(options.seed), world=options.world,
         lo_day=lo_day, hi_day=hi_day, partitions=partitions or default_partitions(options, hi_day - lo_day, _cores(spark)),
     )
 
@@ -153,14 +153,14 @@ class World:
 def creators_table(w: World) -> DataFrame:
     ctx, r = w.ctx, w.ctx.draws
     hi = F.lit(ctx.hi_s)
-    cats = ctx.conf["creators"]["categories"]
+    cats = ctx.world.creators.categories
     firsts = w.pl.where(~F.col("is_declined")).groupBy("ci").agg(F.min("start_s").alias("first_pledge_s"))
     lasts = w.po.groupBy("ci").agg(F.max("published_s").alias("last_post_s"))
     joins = w.sh.groupBy("ci").agg(F.min("show_created_s").alias("join_s"))
     c = w.cr.join(firsts, "ci", "left").join(lasts, "ci", "left").join(joins, "ci", "left")
     before_hi = lambda col: F.when(F.col(col) < hi, F.col(col))  # noqa: E731
     status_changed = (F.col("status_latent") != "active") & (F.col("status_change_s") < hi)
-    subcats = F.create_map(*[x for k, v in cats.items() for x in (F.lit(k), F.array(*[F.lit(s) for s in v["subcategories"]]))])
+    subcats = F.create_map(*[x for k, v in cats.items() for x in (F.lit(k), F.array(*[F.lit(s) for s in v.subcategories]))])
     subcat_list = F.element_at(subcats, F.col("category"))
     subcategory = F.element_at(subcat_list, (F.floor(r.u("subcat", "ci") * F.size(subcat_list)) + 1).cast("int"))
     verified_p = F.when(F.col("creator_tier") == "star", 0.9).when(F.col("creator_tier") == "established", 0.5).otherwise(0.1)
@@ -174,7 +174,7 @@ def creators_table(w: World) -> DataFrame:
         F.format_string("creator%04d@example.com", F.col("ci") + 1).alias("email"),
         subcategory.alias("subcategory"),
         world.plan_at(hi - F.lit(1.0)).alias("plan_type"),
-        (r.u("nsfw", "ci") < float(ctx.conf["creators"]["nsfw_share"])).alias("is_nsfw"),
+        (r.u("nsfw", "ci") < ctx.world.creators.nsfw_share).alias("is_nsfw"),
         (r.u("verified", "ci") < verified_p).alias("is_verified"),
         ctx.ts(F.col("created_s")).alias("created_at"),
         ctx.ts(F.col("first_pledge_s")).alias("first_pledge_received_at"),
@@ -338,14 +338,10 @@ def builders(w: World, written_events: Callable[[], DataFrame]) -> dict[str, Cal
 # ---------------------------------------------------------------- writing
 
 
-def _table_exists(spark: SparkSession, name: str) -> bool:
-    return spark.catalog.tableExists(name)
-
-
 def stored_options(spark: SparkSession, settings: Settings) -> GeneratorOptions:
     """The options of the run that produced the existing bronze tables (from creators' latest Delta commit)."""
     name = settings.table("bronze", "creators")
-    if not _table_exists(spark, name):
+    if not table_exists(spark, name):
         raise CreatorLakeError(f"--append-days needs existing bronze tables, but {name} does not exist; run `creatorlake generate` first")
     row = spark.sql(f"describe history {name} limit 1").select("userMetadata").collect()
     try:
@@ -355,50 +351,24 @@ def stored_options(spark: SparkSession, settings: Settings) -> GeneratorOptions:
     return GeneratorOptions.from_json(meta, settings)
 
 
-def _changed(columns: list[str]) -> str:
-    return "NOT (" + " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in columns) + ")"
-
-
 # Tables whose rows of one date are spread over many tasks: one shuffle by date keeps it to one file per date.
 CLUSTER_BY_DATE = ("transactions", "engagement_events", "ad_impressions")
 
 
-def _write(spark: SparkSession, df: DataFrame, table: schemas.BronzeTable, name: str, mode: str, lo: dt.date, hi: dt.date) -> None:
+def _write(df: DataFrame, table: schemas.BronzeTable, name: str, mode: str, lo: dt.date, hi: dt.date) -> None:
     if table.name in CLUSTER_BY_DATE:
         df = df.repartition(table.partition_by)
     if mode == "overwrite":
-        writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
-        if table.partition_by:
-            writer = writer.partitionBy(table.partition_by)
-        writer.saveAsTable(name)
+        replace_table(df, name, table.partition_by)
     elif table.kind == "event":
         column = table.partition_by or "lifecycle_ts"
         if table.partition_by:
             where = f"{column} >= DATE'{lo}' AND {column} < DATE'{hi}'"
         else:
             where = f"{column} >= TIMESTAMP'{lo} 00:00:00' AND {column} < TIMESTAMP'{hi} 00:00:00'"
-        # replaceWhere over the new days: one commit, and re-running the same append replaces instead of duplicating.
-        df.write.format("delta").mode("overwrite").option("replaceWhere", where).saveAsTable(name)
+        replace_rows_where(df, name, where)
     else:
-        from delta.tables import DeltaTable
-
-        cond = " AND ".join(f"t.`{k}` = s.`{k}`" for k in table.key)
-        (
-            DeltaTable.forName(spark, name).alias("t").merge(df.alias("s"), cond)
-            .whenMatchedUpdateAll(condition=_changed(table.column_names))
-            .whenNotMatchedInsertAll()
-            .execute()
-        )
-
-
-def _rows_written(spark: SparkSession, name: str) -> int:
-    """Rows the table's latest commit wrote (inserted or updated), from Delta's own operation metrics."""
-    from delta.tables import DeltaTable
-
-    metrics = DeltaTable.forName(spark, name).history(1).select("operationMetrics").collect()[0][0] or {}
-    if "numOutputRows" in metrics:
-        return int(metrics["numOutputRows"])
-    return int(metrics.get("numTargetRowsInserted", 0)) + int(metrics.get("numTargetRowsUpdated", 0))
+        merge_rows(df, name, table.key)
 
 
 def generate(
@@ -442,8 +412,8 @@ def generate(
                 table = schemas.table(name)
                 full = settings.table("bronze", name)
                 with timed(STAGE, name) as step:
-                    _write(spark, build[name](), table, full, mode, lo, hi)
-                    step.rows = _rows_written(spark, full)
+                    _write(build[name](), table, full, mode, lo, hi)
+                    step.rows = rows_written(spark, full)
                     counts[name] = spark.table(full).count() if mode == "append" else step.rows
                 total_rows += step.rows
                 total_s += step.elapsed
