@@ -34,7 +34,7 @@ DEPLOY_VARS = {"warehouse_id": "0123456789abcdef", "service_principal": "0000000
 TARGETS = ("dev", "prod")
 MODELS = {"jobs": Job, "dashboards": Dashboard, "schemas": Schema}
 LAYERS = ("bronze", "silver", "gold")
-STAGE_ORDER = ["generate", "dbt", "detect", "explain", "impact", "verify"]
+STAGE_ORDER = ["generate", "dbt", "detect", "explain", "impact", "verify", "memo"]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_the_daily_job_runs_the_stages_in_pipeline_order(bundles):
     upstream = {key: {d["task_key"] for d in task.get("depends_on", [])} for key, task in tasks.items()}
     assert upstream == {
         "generate": set(), "dbt": {"generate"}, "detect": {"dbt"}, "explain": {"detect"},
-        "impact": {"dbt"}, "verify": {"explain", "impact"},
+        "impact": {"dbt"}, "verify": {"explain", "impact"}, "memo": {"verify"},
     }
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from creatorlake.cli import COMMANDS, build_parser
+from creatorlake.cli import build_parser
+from creatorlake.commands.registry import COMMANDS
 from creatorlake.core.config import read_yaml
 from creatorlake.databricks.bundle import User, load_target
 

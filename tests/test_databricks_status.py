@@ -166,6 +166,7 @@ def test_status_lists_the_last_runs_with_task_states_and_the_targets_row_counts(
     latest = out[out.index("run 902"):out.index("run 901")]
     assert "TERMINATED FAILED" in latest and re.search(r"dbt\s+TERMINATED FAILED", latest)
     assert re.search(r"generate\s+TERMINATED SUCCESS", latest) and re.search(r"verify\s+TERMINATED UPSTREAM_FAILED", latest)
+    assert re.search(r"memo\s+TERMINATED UPSTREAM_FAILED", latest), "the memo task is the job's last"
     for (schema, table), rows in TABLES.items():
         line = re.search(rf"^{re.escape(schema)}\s+\|\s+{re.escape(table)}\s+\|\s+(\d+)$", out, re.M)
         if schema == "bronze":

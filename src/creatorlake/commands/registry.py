@@ -28,11 +28,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "impact": ("creatorlake.commands.impact", "estimate the causal impact of Comments, Analytics and the Partner Program"),
     "dashboards": ("creatorlake.commands.dashboards", "build the Lakeview dashboards, or render them as a static site"),
     "verify": ("creatorlake.commands.verify", "reconcile money and counts per month bronze -> silver -> gold"),
+    "memo": ("creatorlake.commands.memo", "write the product memo (what happened, why, what to build next) from the gold tables"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
-PIPELINE = ("generate", "transform", "detect", "explain", "impact", "verify")
+PIPELINE = ("generate", "transform", "detect", "explain", "impact", "verify", "memo")
 EXIT_CODES = (
     "exit status: 0 when the command succeeded; 1 when its work failed (a query that fails while it runs, "
     "say on a division by zero or a value that does not cast); 2 for bad input (a bad flag or config, SQL that does not parse "

@@ -1,0 +1,97 @@
+"""What to build next: the rules of memo.yml applied to the facts. Each returns its decision and the reason,
+with the numbers and thresholds it used, so the memo states why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from creatorlake.memo.config import AnalyticsRule, CommentsRule, MemoConfig, PartnerRule
+from creatorlake.memo.facts import Effect, FunnelStep, Guardrail, MemoFacts
+
+BUILD, HOLD, UNDECIDED = "build", "do not build", "cannot decide"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rule: str
+    action: str
+    decision: str  # BUILD, HOLD or UNDECIDED
+    reason: str
+    stated_rule: str
+
+
+def ci(effect: Effect) -> str:
+    return f"{effect.estimate:+.3f} (95% CI {effect.ci_low:+.3f} to {effect.ci_high:+.3f})"
+
+
+def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, rule: CommentsRule) -> Recommendation:
+    stated = (f"Improve Comments moderation and prompts if Comments raise {rule.outcome} ({rule.method}: causal 95% CI above 0) while the spam share "
+              f"of comments rises by more than {rule.spam_share_rise_pp:g} percentage points or negative feedback per 1,000 listens rises by more "
+              f"than {rule.negative_feedback_rise_pct:g}% week over week.")
+    action = "Improve Comments moderation and prompts"
+
+    def decide(decision: str, reason: str) -> Recommendation:
+        return Recommendation("comments_moderation", action, decision, reason, stated)
+
+    if effect is None:
+        return decide(UNDECIDED, f"gold.feature_impact has no {rule.method} estimate of Comments on {rule.outcome}.")
+    if not (effect.is_causal and effect.above_zero):
+        return decide(HOLD, f"Comments are not shown to raise {rule.outcome}: {ci(effect)} is not above 0.")
+    lift = f"Comments raise {rule.outcome}: {ci(effect)}"
+    spam_up = spam.change is not None and spam.change > rule.spam_share_rise_pp
+    previous_feedback = feedback.previous.value if feedback.measured and feedback.previous is not None else None
+    feedback_up = feedback.change is not None and bool(previous_feedback) and 100 * feedback.change / previous_feedback > rule.negative_feedback_rise_pct
+    if spam_up or feedback_up:
+        rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
+        return decide(BUILD, f"{lift}, while {rising} rises beyond its threshold.")
+    if not spam.measured and not feedback.measured:
+        return decide(UNDECIDED, f"{lift}, but the spam share of comments and negative feedback are not measured, so the rule cannot be satisfied "
+                                 "without them.")
+    return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold.")
+
+
+def analytics_rule(causal: Effect | None, association: Effect | None, rule: AnalyticsRule) -> Recommendation:
+    stated = (f"Redesign Analytics onboarding if adopting Creator Analytics is shown to cause growth ({rule.method} on {rule.outcome}: causal 95% CI "
+              f"above 0); an association ({rule.association_method}) alone is not enough.")
+    action = "Redesign Analytics onboarding"
+
+    def decide(decision: str, reason: str) -> Recommendation:
+        return Recommendation("analytics_onboarding", action, decision, reason, stated)
+
+    if causal is not None and causal.is_causal and causal.above_zero:
+        return decide(BUILD, f"adoption is shown to cause growth: {ci(causal)} log points per week.")
+    shown = f"the causal estimate is {ci(causal)}, which is not above 0" if causal is not None else f"gold.feature_impact has no {rule.method} estimate"
+    if association is not None and association.estimate > 0:
+        return decide(HOLD, f"Analytics adoption is associated with growth ({rule.association_method} {ci(association)}), not shown to cause it: {shown}.")
+    if association is None:
+        return decide(HOLD, f"not shown to cause growth: {shown}, and there is no {rule.association_method} estimate.")
+    return decide(HOLD, f"Analytics adoption shows no positive association with growth and is not shown to cause it: {shown}.")
+
+
+def partner_rules(funnel: Sequence[FunnelStep], rule: PartnerRule) -> tuple[Recommendation, ...]:
+    stated = ("Optimize a Partner Program activation step when its drop-off (100 - stage conversion %) exceeds its threshold: "
+              + ", ".join(f"{step} {limit:g}%" for step, limit in rule.max_dropoff_pct.items()) + ".")
+    out = []
+    for step in funnel:
+        limit = rule.max_dropoff_pct.get(step.stage)
+        if limit is None or step.dropoff_pct is None:
+            continue
+        over = step.dropoff_pct > limit
+        reason = (f"{step.dropoff_pct:.1f}% of the {step.previous_stage_creators:,} creators at the step before do not reach {step.stage} "
+                  f"({step.creators_reached:,} do); threshold {limit:g}%.")
+        out.append(Recommendation("partner_activation", f"Optimize the Partner Program step to {step.stage}", BUILD if over else HOLD, reason, stated))
+    if not out:
+        out.append(Recommendation("partner_activation", "Optimize Partner Program activation steps", UNDECIDED,
+                                  "gold.fct_partner_funnel has no conversion for any configured step.", stated))
+    return tuple(out)
+
+
+def recommend(facts: MemoFacts, config: MemoConfig) -> tuple[Recommendation, ...]:
+    c, a = config.comments, config.analytics
+    return (
+        comments_rule(facts.effect("comments", c.outcome, c.method), facts.guardrail("Spam share of comments"),
+                      facts.guardrail("Negative feedback per 1,000 listens"), c),
+        analytics_rule(facts.effect("analytics", a.outcome, a.method), facts.effect("analytics", a.outcome, a.association_method), a),
+        *partner_rules(facts.funnel, config.partner),
+    )
