@@ -10,7 +10,9 @@ empty one), kills its whole process group (the CLI and its JVM) with SIGKILL aft
 share of the stage's clean duration, reruns the same command to the end, and then requires
 every bronze, silver and gold table to equal the clean run's (row count and an order-free
 hash of every column except the ingestion wall-clock), `DESCRIBE HISTORY` of each Delta
-table to be readable and `VACUUM ... DRY RUN` to run. The trials follow each other on the
+table to be readable and `VACUUM ... LITE DRY RUN` to run (from the log, seconds a table;
+`--full-vacuum` lists the directories too, which also counts the never-committed files a
+killed write leaves, at about a minute a table). The trials follow each other on the
 same lakehouse (a copy would not do: the metastore holds absolute table paths), so each
 also starts from whatever the crashes before it left. A failing trial names its stage and
 seed; `--replay STAGE:SEED` runs it alone. Exit status 1 when any trial fails.
@@ -80,19 +82,21 @@ def killed_run(argv: list[str], lakehouse: Path, after: float) -> bool:
         return True
 
 
-def checksums(lakehouse: Path, out: Path, timeout: float) -> dict:
+def checksums(lakehouse: Path, out: Path, timeout: float, full_vacuum: bool = False) -> dict:
     """Every table's checksum and health, computed in a process of its own (one Derby metastore, one JVM)."""
-    subprocess.run([sys.executable, __file__, "--checksum", str(lakehouse), str(out)], check=True, timeout=timeout,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([sys.executable, __file__, "--checksum", str(lakehouse), str(out), *(["--full-vacuum"] if full_vacuum else [])],
+                   check=True, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return json.loads(out.read_text())
 
 
-def checksum_main(lakehouse: str, out: str) -> None:
+def checksum_main(lakehouse: str, out: str, full_vacuum: bool) -> None:
     from creatorlake.core.config import load_config
     from creatorlake.core.spark import get_spark
 
     settings = load_config(lakehouse)
     spark = get_spark(settings, app_name="crash-checksum")
+    spark.conf.set("spark.sql.shuffle.partitions", "2")  # small tables: Spark's 200 default is pure overhead
+    vacuum = "dry run" if full_vacuum else "lite dry run"
     tables = {}
     for layer in LAYERS:
         schema = settings.schema(layer)
@@ -109,7 +113,7 @@ def checksum_main(lakehouse: str, out: str) -> None:
             health = "ok"
             try:
                 spark.sql(f"describe history {name}").collect()
-                spark.sql(f"vacuum {name} dry run").collect()
+                spark.sql(f"vacuum {name} {vacuum}").collect()
             except Exception as exc:  # a corrupt log is exactly what a trial must report
                 health = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
             tables[name] = {"rows": got.n, "hash": str(got.h), "health": health}
@@ -150,8 +154,8 @@ def differences(clean: dict, after: dict) -> list[str]:
 
 
 class Trials:
-    def __init__(self, work: Path, timeout: float):
-        self.work, self.timeout = work, timeout
+    def __init__(self, work: Path, timeout: float, full_vacuum: bool = False):
+        self.work, self.timeout, self.full_vacuum = work, timeout, full_vacuum
         self.clean, self.files, self.ingest_clean = work / "clean", work / "files", work / "ingest_clean"
         self.state = work / "clean.json"
         # The clean stages done so far and their seconds, so an interrupted clean run resumes.
@@ -176,12 +180,14 @@ class Trials:
             say(f"clean run: {stage} ...")
             seconds[stage] = run(cli(*argv), self.clean, self.timeout)
             self.progress.write_text(json.dumps(seconds))
-        shutil.rmtree(self.files, ignore_errors=True)
-        shutil.rmtree(self.ingest_clean, ignore_errors=True)
-        subprocess.run([sys.executable, __file__, "--export", str(self.clean), str(self.files)], check=True, timeout=self.timeout,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        say("clean run: ingest of the exported files ...")
-        seconds[INGEST] = run(cli(*self.ingest_argv()), self.ingest_clean, self.timeout)
+        if INGEST not in seconds:
+            shutil.rmtree(self.files, ignore_errors=True)
+            shutil.rmtree(self.ingest_clean, ignore_errors=True)
+            subprocess.run([sys.executable, __file__, "--export", str(self.clean), str(self.files)], check=True, timeout=self.timeout,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            say("clean run: ingest of the exported files ...")
+            seconds[INGEST] = run(cli(*self.ingest_argv()), self.ingest_clean, self.timeout)
+            self.progress.write_text(json.dumps(seconds))
         state = {
             "seconds": seconds,
             "clean": checksums(self.clean, self.work / "clean.sums.json", self.timeout),
@@ -200,7 +206,7 @@ class Trials:
         argv = cli(*(self.ingest_argv() if stage == INGEST else STAGES[stage]))
         killed = killed_run(argv, lakehouse, after)
         rerun = run(argv, lakehouse, self.timeout)
-        sums = checksums(lakehouse, self.work / f"trial-{stage}-{seed}.sums.json", self.timeout)
+        sums = checksums(lakehouse, self.work / f"trial-{stage}-{seed}.sums.json", self.timeout, self.full_vacuum)
         problems = differences(state["ingest_clean" if stage == INGEST else "clean"], sums)
         if stage == INGEST:
             shutil.rmtree(lakehouse, ignore_errors=True)
@@ -209,10 +215,11 @@ class Trials:
 
 
 def plan(trials: int, seed: int) -> list[tuple[str, int]]:
-    """`trials` (stage, trial seed) pairs, the stages in proportion to WEIGHTS, in a seeded order."""
+    """`trials` (stage, trial seed) pairs: rounds over the stages, each stage in as many rounds as its
+    weight, so any five trials kill every stage once."""
     rng = random.Random(seed)
-    weighted = [stage for stage, n in WEIGHTS.items() for _ in range(n)]
-    stages = [weighted[i % len(weighted)] for i in range(trials)]
+    rounds = [stage for r in range(max(WEIGHTS.values())) for stage, n in WEIGHTS.items() if n > r]
+    stages = [rounds[i % len(rounds)] for i in range(trials)]
     return [(stage, rng.randrange(1, 10**6)) for stage in stages]
 
 
@@ -223,18 +230,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default="/tmp/creatorlake-crash", help="work directory (the clean run is kept there and reused)")
     parser.add_argument("--replay", metavar="STAGE:SEED", help="run one trial again")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds any one command may take")
+    parser.add_argument("--full-vacuum", action="store_true", help="VACUUM DRY RUN listing the directories (about a minute a table)")
     parser.add_argument("--checksum", nargs=2, metavar=("LAKEHOUSE", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--export", nargs=2, metavar=("LAKEHOUSE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.checksum:
-        checksum_main(*args.checksum)
+        checksum_main(*args.checksum, args.full_vacuum)
         return 0
     if args.export:
         export_main(*args.export)
         return 0
     if args.trials < 1:
         parser.error(f"--trials must be 1 or more, not {args.trials}")
-    trials = Trials(Path(args.work), args.timeout)
+    trials = Trials(Path(args.work), args.timeout, args.full_vacuum)
     if args.replay:
         stage, _, seed = args.replay.partition(":")
         if stage not in WEIGHTS or not seed.isdigit():
