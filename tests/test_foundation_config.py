@@ -131,6 +131,18 @@ def test_settings_are_typed_and_absent_keys_take_the_field_default(tmp_path):
     assert settings.schemas == PACKAGED_SETTINGS["schemas"]
 
 
+def assert_one_line_naming(tmp_path: Path, raw: dict, key: str, problem: str) -> None:
+    """generator.yml holding `raw` is refused with one line naming the file, the key and the problem."""
+    from creatorlake.generator.options import load_generator_settings
+
+    directory = conf_copy(tmp_path, "conf", **{"generator.yml": yaml.safe_dump(raw)})
+    with pytest.raises(ConfigError) as err:
+        load_generator_settings(directory)
+    message = str(err.value)
+    assert "\n" not in message and str(directory / "generator.yml") in message
+    assert key in message and problem in message, message
+
+
 @pytest.mark.parametrize(
     "defaults, key, problem",
     [
@@ -141,16 +153,9 @@ def test_settings_are_typed_and_absent_keys_take_the_field_default(tmp_path):
     ],
 )
 def test_a_bad_generator_default_is_one_line_naming_the_file_and_key(tmp_path, defaults, key, problem):
-    from creatorlake.generator.options import load_generator_settings
-
     raw = yaml.safe_load((PACKAGED_CONF / "generator.yml").read_text())
     raw["defaults"] = {**raw["defaults"], **defaults}
-    directory = conf_copy(tmp_path, "conf", **{"generator.yml": yaml.safe_dump(raw)})
-    with pytest.raises(ConfigError) as err:
-        load_generator_settings(directory)
-    message = str(err.value)
-    assert "\n" not in message and str(directory / "generator.yml") in message
-    assert key in message and problem in message, message
+    assert_one_line_naming(tmp_path, raw, key, problem)
 
 
 def test_the_dbt_project_is_found_in_the_checkout_else_the_error_says_how_to_point_at_one(monkeypatch, tmp_path, settings):
@@ -198,15 +203,8 @@ DELETE = object()
     ],
 )
 def test_a_bad_world_knob_is_one_line_naming_the_file_and_key(tmp_path, path, value, key, problem):
-    from creatorlake.generator.options import load_generator_settings
-
     raw = _edited(yaml.safe_load((PACKAGED_CONF / "generator.yml").read_text()), path, value)
-    directory = conf_copy(tmp_path, "conf", **{"generator.yml": yaml.safe_dump(raw)})
-    with pytest.raises(ConfigError) as err:
-        load_generator_settings(directory)
-    message = str(err.value)
-    assert "\n" not in message and str(directory / "generator.yml") in message
-    assert key in message and problem in message, message
+    assert_one_line_naming(tmp_path, raw, key, problem)
 
 
 def test_a_left_out_effect_is_no_effect(tmp_path):
