@@ -102,15 +102,18 @@ def checksum_main(lakehouse: str, out: str, full_vacuum: bool) -> None:
         schema = settings.schema(layer)
         if not spark.catalog.databaseExists(schema):
             continue
-        for row in spark.sql(f"show tables in {schema}").collect():
-            if row.isTemporary:
+        for table in spark.catalog.listTables(schema):
+            if table.isTemporary:
                 continue
-            name = f"{schema}.{row.tableName}"
+            name = f"{schema}.{table.name}"
             df = spark.table(name)
             columns = [c for c in df.columns if c not in WALL_CLOCK_COLUMNS]
             hashed = ", ".join(f"`{c}`" for c in columns)
             got = spark.sql(f"select count(*) n, sum(cast(xxhash64({hashed}) as decimal(38,0))) h from {name}").first()
             health = "ok"
+            if table.tableType == "VIEW":  # dbt's staging views: no Delta log of their own to check
+                tables[name] = {"rows": got.n, "hash": str(got.h), "health": health}
+                continue
             try:
                 spark.sql(f"describe history {name}").collect()
                 spark.sql(f"vacuum {name} {vacuum}").collect()
