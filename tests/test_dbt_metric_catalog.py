@@ -69,3 +69,14 @@ def test_each_stream_is_the_product_of_its_drivers_and_the_streams_add_up_to_the
             assert math.prod(values[f] for f in stream.factors) / stream.divisor == pytest.approx(values[stream.value]), stream.name
     assert sum(values[s.value] for s in catalog.STREAMS) == pytest.approx(values[catalog.NORTH_STAR])
     assert values["cpm"] == pytest.approx(1000 * 19.8 / 1100) and values["rpm"] == pytest.approx(1000 * raw[catalog.NORTH_STAR] / 1200)
+
+
+def test_a_ratio_is_computed_from_its_parts_as_the_catalog_defines_it():
+    from creatorlake.metrics.catalog import BY_NAME
+
+    rpm = BY_NAME["rpm"]
+    assert (rpm.numerator, rpm.denominator, rpm.scale) == ("creator_revenue_usd", "listens", 1000)
+    assert rpm.ratio_of({"creator_revenue_usd": 5.0, "listens": 2000}) == 2.5
+    assert rpm.ratio_of({"creator_revenue_usd": 5.0, "listens": 0}) is None
+    with pytest.raises(ValueError):
+        BY_NAME["listens"].ratio_of({"listens": 1})

@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from creatorlake.core.errors import CreatorLakeError
+from creatorlake.metrics.catalog import BY_NAME
 
 WEEK = dt.timedelta(days=7)
 # The guardrails the data contract lists but bronze does not carry yet.
@@ -278,9 +279,6 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
     week, previous_week = _date(current["week_start_date"]), _date(previous["week_start_date"])
     daily = "gold.fct_segment_daily_metrics"
 
-    def rpm(row) -> float | None:
-        return 1000 * row["creator_revenue_usd"] / row["listens"] if row["listens"] else None
-
     listeners = frames["weekly_listeners"].assign(week_start_date=lambda f: pd.to_datetime(f["week_start_date"]).dt.date).set_index("week_start_date")["active_listeners"]
     months = frames["monthly"].assign(month_start_date=lambda f: pd.to_datetime(f["month_start_date"]).dt.date).sort_values("month_start_date")
     if len(months) < 2:
@@ -290,7 +288,7 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
     events = "gold.fct_events"
     headlines = (
         Headline("Weekly creator revenue", "usd", Fact(float(current["creator_revenue_usd"]), daily), Fact(float(previous["creator_revenue_usd"]), daily)),
-        Headline("RPM (creator revenue per 1,000 listens)", "usd", Fact(rpm(current), daily), Fact(rpm(previous), daily)),
+        Headline("RPM (creator revenue per 1,000 listens)", "usd", Fact(BY_NAME["rpm"].ratio_of(current), daily), Fact(BY_NAME["rpm"].ratio_of(previous), daily)),
         Headline("MRR (end of month)", "usd", Fact(float(month["gross_mrr_usd"]), monthly), Fact(float(previous_month["gross_mrr_usd"]), monthly)),
         Headline("Weekly active listeners", "count", Fact(_num(listeners.get(week)), events), Fact(_num(listeners.get(previous_week)), events)),
     )

@@ -60,6 +60,13 @@ class Metric:
             return self.parts
         return (self.source,)
 
+    def ratio_of(self, row) -> float | None:
+        """A ratio metric computed from one row of its parts (a mapping); None when the denominator is 0 or missing."""
+        if self.kind != "ratio":
+            raise ValueError(f"{self.name} is not a ratio")
+        denominator = row[self.denominator]
+        return self.scale * float(row[self.numerator]) / float(denominator) if denominator else None
+
     @property
     def definition(self) -> str:
         """The metric's formula in words a column description can carry."""
