@@ -28,9 +28,10 @@ def test_a_short_step_reports_no_heartbeat(capsys):
     assert len(lines) == 2
 
 
-def test_the_heartbeat_names_spark_task_progress_while_a_job_runs(spark, capsys):
+def test_the_heartbeat_keeps_beating_while_a_spark_job_runs(spark, capsys):
+    """Stage and elapsed time only: task counts would need the driver's JVM, which Spark Connect hides."""
     slow = spark.range(0, 4, numPartitions=2).selectExpr("reflect('java.lang.Thread', 'sleep', cast(400 as bigint)) as slept")
     with timed("demo", "spark step", heartbeat_seconds=0.1):
         slow.collect()
-    beats = [line for line in capsys.readouterr().err.splitlines() if "running for" in line]
-    assert any("Spark tasks " in line and "running stage(s)" in line for line in beats), beats
+    beats = [line for line in capsys.readouterr().err.splitlines() if line.startswith("[demo] spark step: running for ")]
+    assert len(beats) >= 2, beats

@@ -67,7 +67,7 @@ def _resolved_by_ivy(settings: Settings) -> list[Path]:
         .getOrCreate()
     )
     try:
-        uris = spark.sparkContext.getConf().get("spark.jars", "")
+        uris = spark.conf.get("spark.jars", "") or ""
     finally:
         spark.stop()
     return [Path(unquote(urlparse(uri).path)) for uri in uris.split(",") if uri]

@@ -8,9 +8,9 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from pyspark import SparkContext
-
-# A step that runs longer than this says it is still alive, and how far Spark has got, this often.
+# A step that runs longer than this says it is still alive, and for how long, this often. It names
+# no Spark task counts: those live in the driver's JVM, which a Spark Connect client
+# (Databricks serverless) cannot reach, and the package touches no JVM object.
 HEARTBEAT_SECONDS = 30.0
 
 
@@ -21,20 +21,6 @@ def say(stage: str, message: str) -> None:
 def rate(rows: int, seconds: float) -> str:
     per_second = rows / seconds if seconds > 0 else float("inf")
     return f"{rows:,} rows in {seconds:.1f}s ({per_second:,.0f} rows/s)"
-
-
-def spark_tasks() -> str:
-    """Task progress of the running Spark stages, or '' where no local SparkContext can tell (Spark Connect)."""
-    context = SparkContext._active_spark_context
-    if context is None:
-        return ""
-    tracker = context.statusTracker()
-    stages = [info for info in map(tracker.getStageInfo, tracker.getActiveStageIds()) if info is not None]
-    if not stages:
-        return ""
-    done = sum(info.numCompletedTasks for info in stages)
-    total = sum(info.numTasks for info in stages)
-    return f"; Spark tasks {done:,}/{total:,} in {len(stages)} running stage(s)"
 
 
 class Step:
@@ -51,7 +37,7 @@ class Step:
 
 def _heartbeat(stage: str, what: str, step: Step, finished: threading.Event, every: float) -> None:
     while not finished.wait(every):
-        say(stage, f"{what}: running for {step.elapsed:.0f}s{spark_tasks()}")
+        say(stage, f"{what}: running for {step.elapsed:.0f}s")
 
 
 @contextmanager

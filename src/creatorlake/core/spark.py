@@ -15,6 +15,7 @@ from py4j.protocol import Py4JError
 from pyspark.errors import AnalysisException, PySparkException
 from pyspark.logger import PySparkLogger
 from pyspark.sql import SparkSession
+from pyspark.sql.connect.session import SparkSession as ConnectSession
 
 from creatorlake.core.config import Settings, load_config
 from creatorlake.core.errors import CreatorLakeError
@@ -82,13 +83,56 @@ def check_log_level() -> None:
         raise CreatorLakeError(f"${LOG_LEVEL_ENV} must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
 
 
+# Spark Connect: $SPARK_REMOTE names a server (`sc://host:port`); Databricks Connect reads the
+# workspace and the compute from the SDK's variables (a cluster, or serverless).
+SPARK_REMOTE_ENV = "SPARK_REMOTE"
+DATABRICKS_COMPUTE_ENV = ("DATABRICKS_CLUSTER_ID", "DATABRICKS_SERVERLESS_COMPUTE_ID")
+
+
+def remote_url() -> str | None:
+    return os.environ.get(SPARK_REMOTE_ENV) or None
+
+
+def wants_databricks_connect() -> bool:
+    return "DATABRICKS_HOST" in os.environ and any(os.environ.get(name) for name in DATABRICKS_COMPUTE_ENV)
+
+
+def active_session() -> SparkSession | ConnectSession | None:
+    """The session this process already runs: a Connect client's, else a classic one."""
+    return ConnectSession.getActiveSession() or SparkSession.getActiveSession()
+
+
+def connect_session() -> SparkSession:
+    """A Spark Connect session: the server $SPARK_REMOTE names, else Databricks Connect's."""
+    url = remote_url()
+    if url is not None:
+        try:
+            # The pyspark.sql builder, not the Connect one: it also switches pyspark.sql.functions to Connect columns.
+            return SparkSession.builder.remote(url).getOrCreate()
+        except PySparkException as exc:
+            raise CreatorLakeError(f"cannot open a Spark Connect session at ${SPARK_REMOTE_ENV}={url}: {spark_error(exc)[0]}") from exc
+    try:
+        # databricks-connect replaces pyspark's client, so it is not a dependency: Databricks'
+        # own environments provide it, and only the Databricks Connect route imports it.
+        from databricks.connect import DatabricksSession
+    except ImportError as exc:
+        raise CreatorLakeError(
+            "DATABRICKS_HOST and a cluster or serverless compute are set, but databricks-connect is not installed; "
+            f"install it, or set ${SPARK_REMOTE_ENV} to a Spark Connect URL"
+        ) from exc
+    return DatabricksSession.builder.getOrCreate()
+
+
 def get_spark(settings: Settings | None = None, app_name: str | None = None) -> SparkSession:
-    """Return the running session untouched (Databricks, spark-submit, tests), else build a local one."""
-    active = SparkSession.getActiveSession()
+    """Return the running session untouched (Databricks, spark-submit, tests), a Spark Connect
+    session when $SPARK_REMOTE or Databricks Connect's variables ask for one, else build a local one."""
+    active = active_session()
     if active is not None:
         return active
     if is_databricks():
         return SparkSession.builder.getOrCreate()
+    if remote_url() is not None or wants_databricks_connect():
+        return connect_session()
     settings = settings or load_config()
     refuse_if_served(settings)
     check_log_level()
@@ -99,7 +143,7 @@ def get_spark(settings: Settings | None = None, app_name: str | None = None) -> 
         conf = {k: v for k, v in conf.items() if k not in SPARK_SUBMIT_OWNS}
     else:
         builder = builder.master(settings.spark.master)
-        # A SparkContext made from Python starts its workers with $PYSPARK_PYTHON (else
+        # A driver started from Python starts its workers with $PYSPARK_PYTHON (else
         # `python3` on PATH), whatever spark.pyspark.python says: pin this interpreter.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         conf["spark.jars"] = ensure_resolved(settings)

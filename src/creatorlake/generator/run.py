@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -42,10 +43,13 @@ def default_partitions(options: GeneratorOptions, n_days: int, cores: int) -> in
 
 
 def _cores(spark: SparkSession) -> int:
-    try:
-        return max(1, spark.sparkContext.defaultParallelism)
-    except Exception:  # Spark Connect (Databricks serverless) has no SparkContext to ask
-        return os.cpu_count() or 1
+    """The session's cores, from its conf alone: a Spark Connect client (Databricks serverless)
+    cannot ask the driver for its default parallelism."""
+    parallelism = spark.conf.get("spark.default.parallelism", None)
+    if parallelism:
+        return max(1, int(parallelism))
+    local = re.fullmatch(r"local\[(\d+)(?:,\d+)?\]", spark.conf.get("spark.master", None) or "")
+    return int(local.group(1)) if local else os.cpu_count() or 1
 
 
 def make_ctx(spark: SparkSession, options: GeneratorOptions, lo_day: int, hi_day: int, partitions: int | None) -> Ctx:

@@ -1,0 +1,160 @@
+"""The jobs on a Spark Connect session, as Databricks serverless runs them: a local Spark Connect
+server with Delta (started here, on 127.0.0.1), each job run as its command with $SPARK_REMOTE
+pointing at it, and the tables it writes equal to those the classic session writes from the same input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from chispa import assert_df_equality
+
+from creatorlake.anomaly.config import load_anomaly_config
+from creatorlake.commands import detect, explain, impact
+from creatorlake.core.jars import ensure_resolved
+from creatorlake.core.spark import DELTA_CATALOG, DELTA_EXTENSION
+from creatorlake.generator import GeneratorOptions, generate
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = REPO_ROOT / "src" / "creatorlake"
+SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+SERVER_START_SECONDS = 120
+JOB_SECONDS = 300
+CONNECT_SCHEMA = "gold"
+CLASSIC_SCHEMA = "gold_classic_twin"
+# What exists on a classic driver only: the JVM gateway, the SparkContext, RDDs, the JVM DataFrame.
+JVM_ONLY = re.compile(r"\bSparkContext\b|\bsparkContext\b|\b_jvm\b|\b_jdf\b|\b_jsc\b|\b_jsparkSession\b|\.rdd\b|\bRDD\b")
+
+
+def test_the_package_uses_no_jvm_or_rdd_api():
+    hits = [
+        f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if JVM_ONLY.search(line)
+    ]
+    assert hits == []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the Spark Connect server exited with {server.returncode} before listening (log: {log})", pytrace=False)
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    pytest.fail(f"the Spark Connect server did not listen on 127.0.0.1:{port} within {SERVER_START_SECONDS}s (log: {log})", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory, settings):
+    """A Spark Connect server with Delta, its own warehouse and in-memory catalog: (URL, warehouse)."""
+    import pyspark
+
+    root = tmp_path_factory.mktemp("spark-connect")
+    warehouse, log = root / "warehouse", root / "server.log"
+    port = _free_port()
+    spark_home = Path(pyspark.__file__).parent
+    command = [
+        str(spark_home / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
+        "--class", SERVER_CLASS, "--jars", ensure_resolved(settings),
+        "--conf", f"spark.sql.extensions={DELTA_EXTENSION}",
+        "--conf", f"spark.sql.catalog.spark_catalog={DELTA_CATALOG}",
+        "--conf", f"spark.sql.warehouse.dir={warehouse}",
+        "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+        "--conf", f"spark.connect.grpc.binding.port={port}",
+        "--conf", "spark.ui.enabled=false",
+        "--conf", f"spark.pyspark.python={sys.executable}",
+        "--conf", "spark.sql.shuffle.partitions=4",
+    ]
+    env = {**os.environ, "SPARK_HOME": str(spark_home)}
+    with log.open("wb") as out:
+        server = subprocess.Popen(["nice", "-n", "10", *command], stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_for_port(port, server, log)
+        yield f"sc://127.0.0.1:{port}", warehouse
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _on_connect(url: str, home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SPARK_REMOTE": url, "CREATORLAKE_HOME": str(home)}
+    env.pop("PYSPARK_GATEWAY_PORT", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "creatorlake.cli", *args], env=env, capture_output=True, text=True, timeout=JOB_SECONDS
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.mark.slow
+def test_detect_explain_impact_on_connect_write_the_classic_tables(spark, settings, tiny_gold, connect_server, tmp_path):
+    url, warehouse = connect_server
+    config = load_anomaly_config(None, settings)
+    inputs = [config.source_table, impact.PANEL, impact.EPISODES]
+    # The same gold input for both sessions: Delta files the server and the classic session both register.
+    shared = tmp_path / "gold-inputs"
+    classic = settings.with_schemas(gold=CLASSIC_SCHEMA)
+    spark.sql(f"create schema if not exists {CLASSIC_SCHEMA}")
+    home = tmp_path / "connect-home"
+    _on_connect(url, home, "sql", f"create schema if not exists {CONNECT_SCHEMA}")
+    for name in inputs:
+        spark.table(settings.table("gold", name)).write.format("delta").save(str(shared / name))
+        spark.sql(f"create or replace table {CLASSIC_SCHEMA}.{name} using delta location '{shared / name}'")
+        _on_connect(url, home, "sql", f"create table {CONNECT_SCHEMA}.{name} using delta location '{shared / name}'")
+
+    before = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)}
+    detect.run(argparse.Namespace(config=None), classic)
+    explain.run(argparse.Namespace(config=None), classic)
+    impact.run(argparse.Namespace(min_treated=impact.ImpactOptions.min_treated), classic)
+    written = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)} - before
+    assert {config.anomalies_table, config.scored_table, config.drivers_table, config.explanations_table, "feature_impact"} <= written
+
+    for job in ("detect", "explain", "impact"):
+        _on_connect(url, home, job)
+    managed = warehouse / f"{CONNECT_SCHEMA}.db"
+    on_connect = {path.name for path in managed.iterdir() if (path / "_delta_log").is_dir()}
+    assert on_connect == written
+    for name in sorted(written):
+        expected = spark.table(f"{CLASSIC_SCHEMA}.{name}")
+        actual = spark.read.format("delta").load(str(managed / name))
+        assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the generator reads Delta's commit metrics through delta.tables.DeltaTable, which on Connect needs "
+    "Delta's Connect server plugin (io.delta:delta-connect-server), not resolvable here",
+)
+def test_generate_on_connect_writes_the_classic_tables(spark, settings, connect_server, tmp_path):
+    url, warehouse = connect_server
+    world = dict(days=14, n_creators=8, n_listeners=800, seed=7)
+    classic = settings.with_schemas(bronze="bronze_classic_twin")
+    generate(spark, classic, GeneratorOptions.from_defaults(classic, **world))
+    home = tmp_path / "connect-home"
+    _on_connect(url, home, "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in world.items()))
+    managed = warehouse / "bronze.db"
+    for table in spark.catalog.listTables("bronze_classic_twin"):
+        actual = spark.read.format("delta").load(str(managed / table.name))
+        assert_df_equality(actual, spark.table(f"bronze_classic_twin.{table.name}"), ignore_row_order=True, ignore_nullable=True)
