@@ -6,6 +6,7 @@ Built once per module with `pip wheel --no-deps` (the command in databricks.yml'
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -79,3 +80,13 @@ def test_the_wheel_carries_the_config_the_stages_load(wheel):
         pytest.skip("the config still lives in the repo's conf/, outside the package: the deployed stages cannot load it yet")
     shipped = {name for name in wheel.namelist() if name.startswith("creatorlake/conf/")}
     assert {f"creatorlake/conf/{p.name}" for p in package_conf.glob("*.yml")} <= shipped
+
+
+def test_the_wheel_requires_spark_only_for_local_runs(wheel):
+    """Databricks compute brings its own PySpark and refuses another over it: the deployed wheel
+    (installed without extras) must not pull Spark, Delta's Python package or dbt's local adapter."""
+    requires = Parser().parsestr(wheel_file(wheel, "METADATA")).get_all("Requires-Dist")
+    spark_side = [r for r in requires if re.split(r"[\[;<>=!~ ]", r, maxsplit=1)[0] in ("pyspark", "delta-spark", "dbt-spark")]
+    assert len(spark_side) == 3, requires
+    assert all('extra == "local"' in r for r in spark_side), spark_side
+    assert any(r.startswith("dbt-databricks") and "extra" not in r for r in requires)

@@ -10,7 +10,7 @@ import sqlglot
 from databricks.labs.lsql.lakeview import Dashboard
 
 from creatorlake.cli import main
-from creatorlake.dashboards.lakeview import dashboard_folders, lakeview_dashboard, serialize, tables_read
+from creatorlake.dashboards.lakeview import SOURCE_SCHEMA, dashboard_folders, lakeview_dashboard, serialize, tables_read
 from creatorlake.dashboards.page import page_plan
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def test_committed_file_parses_as_a_lakeview_dashboard(path):
 
 def test_build_retargets_every_gold_table_to_the_catalog_and_prefixed_schema():
     for folder in FOLDERS:
-        source = {d["name"]: tables_read(d["query"]) for d in lakeview_dashboard(folder.path, catalog=None)["datasets"]}
+        source = {d["name"]: tables_read(d["query"]) for d in lakeview_dashboard(folder.path, schema=SOURCE_SCHEMA)["datasets"]}
         built = lakeview_dashboard(folder.path, catalog="main", schema="dev_gold")
         for dataset in built["datasets"]:
             tree = sqlglot.parse_one(dataset["query"], dialect="databricks")
@@ -69,6 +69,19 @@ def test_build_retargets_every_gold_table_to_the_catalog_and_prefixed_schema():
             tables = {f"{t.catalog}.{t.db}.{t.name}" for t in tree.find_all(sqlglot.exp.Table) if t.name not in ctes}
             assert tables == {f"main.dev_gold.{t.removeprefix('gold.')}" for t in source[dataset["name"]]}
             assert all(t.startswith("gold.") for t in source[dataset["name"]])
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_the_default_build_names_tables_alone_for_the_deployed_dashboard_to_resolve(built, folder):
+    """Each target's dashboard resource sets dataset_catalog and dataset_schema (its own gold); a
+    catalog or schema in the committed queries would override them and read another target's tables."""
+    source = {d["name"]: tables_read(d["query"]) for d in lakeview_dashboard(folder.path, schema=SOURCE_SCHEMA)["datasets"]}
+    for dataset in built[folder.name]["datasets"]:
+        tree = sqlglot.parse_one(dataset["query"], dialect="databricks")
+        ctes = {c.alias_or_name for c in tree.find_all(sqlglot.exp.CTE)}
+        tables = [t for t in tree.find_all(sqlglot.exp.Table) if t.name not in ctes]
+        assert tables and all(not t.db and not t.catalog for t in tables), dataset["query"]
+        assert {t.name for t in tables} == {name.removeprefix("gold.") for name in source[dataset["name"]]}
 
 
 def test_monetization_overview_filters_country_category_tier_and_dates(built):

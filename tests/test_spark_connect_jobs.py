@@ -1,6 +1,8 @@
 """The jobs on a Spark Connect session, as Databricks serverless runs them: a local Spark Connect
-server with Delta (started here, on 127.0.0.1), each job run as its command with $SPARK_REMOTE
-pointing at it, and the tables it writes equal to those the classic session writes from the same input.
+server with Delta (started here, on 127.0.0.1), each job (generate, detect, explain, impact, memo)
+run as its command with $SPARK_REMOTE pointing at it, and what it writes equal to what the classic
+session writes from the same input. The transform stage is dbt's (a dbt task on Databricks), so its
+gold tables are the shared input here.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import pytest
 from chispa import assert_df_equality
 
 from creatorlake.anomaly.config import load_anomaly_config
-from creatorlake.commands import detect, explain, impact
+from creatorlake.commands import detect, explain, impact, memo
 from creatorlake.core.jars import ensure_resolved
 from creatorlake.core.spark import DELTA_CATALOG, DELTA_EXTENSION
 from creatorlake.generator import GeneratorOptions, generate
+from creatorlake.memo.collect import required_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = REPO_ROOT / "src" / "creatorlake"
@@ -107,12 +110,37 @@ def _on_connect(url: str, home: Path, *args: str) -> subprocess.CompletedProcess
     return done
 
 
+def _tables_equal(spark, warehouse: Path, schema: str, classic_schema: str, names: set[str]) -> None:
+    """Each table the Connect server wrote (read from its warehouse as Delta files) equals the classic one."""
+    managed = warehouse / f"{schema}.db"
+    on_connect = {path.name for path in managed.iterdir() if (path / "_delta_log").is_dir()}
+    assert on_connect == names
+    for name in sorted(names):
+        actual = spark.read.format("delta").load(str(managed / name))
+        assert_df_equality(actual, spark.table(f"{classic_schema}.{name}"), ignore_row_order=True, ignore_nullable=True)
+
+
 @pytest.mark.slow
-def test_detect_explain_impact_on_connect_write_the_classic_tables(spark, settings, tiny_gold, connect_server, tmp_path):
+def test_generate_on_connect_writes_the_classic_tables(spark, settings, connect_server, tmp_path):
+    url, warehouse = connect_server
+    # Two weeks: none of the default incidents fits, so both plant none.
+    world = dict(days=14, n_creators=8, n_listeners=800, seed=7)
+    classic = settings.with_schemas(bronze="bronze_classic_twin")
+    generate(spark, classic, GeneratorOptions.from_defaults(classic, **world, incidents=None))
+    _on_connect(url, tmp_path / "connect-home", "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in world.items()), "--incidents", "none")
+    written = {t.name for t in spark.catalog.listTables("bronze_classic_twin")}
+    assert len(written) >= 10
+    _tables_equal(spark, warehouse, "bronze", "bronze_classic_twin", written)
+
+
+@pytest.mark.slow
+def test_detect_explain_impact_memo_on_connect_match_the_classic_session(spark, settings, tiny_gold, connect_server, tmp_path):
     url, warehouse = connect_server
     config = load_anomaly_config(None, settings)
-    inputs = [config.source_table, impact.PANEL, impact.EPISODES]
-    # The same gold input for both sessions: Delta files the server and the classic session both register.
+    analyses = {config.anomalies_table, config.scored_table, config.drivers_table, config.explanations_table, "feature_impact"}
+    # Every gold table the four jobs read and none they write: the same input for both sessions, as
+    # Delta files that the server and the classic session both register.
+    inputs = sorted({config.source_table, impact.PANEL, impact.EPISODES, *(name for name, _ in required_tables(config))} - analyses)
     shared = tmp_path / "gold-inputs"
     classic = settings.with_schemas(gold=CLASSIC_SCHEMA)
     spark.sql(f"create schema if not exists {CLASSIC_SCHEMA}")
@@ -127,34 +155,14 @@ def test_detect_explain_impact_on_connect_write_the_classic_tables(spark, settin
     detect.run(argparse.Namespace(config=None), classic)
     explain.run(argparse.Namespace(config=None), classic)
     impact.run(argparse.Namespace(min_treated=impact.ImpactOptions.min_treated), classic)
+    memo.run(argparse.Namespace(out=str(tmp_path / "memo-classic")), classic)
     written = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)} - before
-    assert {config.anomalies_table, config.scored_table, config.drivers_table, config.explanations_table, "feature_impact"} <= written
+    assert analyses <= written
 
     for job in ("detect", "explain", "impact"):
         _on_connect(url, home, job)
-    managed = warehouse / f"{CONNECT_SCHEMA}.db"
-    on_connect = {path.name for path in managed.iterdir() if (path / "_delta_log").is_dir()}
-    assert on_connect == written
-    for name in sorted(written):
-        expected = spark.table(f"{CLASSIC_SCHEMA}.{name}")
-        actual = spark.read.format("delta").load(str(managed / name))
-        assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the generator reads Delta's commit metrics through delta.tables.DeltaTable, which on Connect needs "
-    "Delta's Connect server plugin (io.delta:delta-connect-server), not resolvable here",
-)
-def test_generate_on_connect_writes_the_classic_tables(spark, settings, connect_server, tmp_path):
-    url, warehouse = connect_server
-    world = dict(days=14, n_creators=8, n_listeners=800, seed=7)
-    classic = settings.with_schemas(bronze="bronze_classic_twin")
-    generate(spark, classic, GeneratorOptions.from_defaults(classic, **world))
-    home = tmp_path / "connect-home"
-    _on_connect(url, home, "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in world.items()))
-    managed = warehouse / "bronze.db"
-    for table in spark.catalog.listTables("bronze_classic_twin"):
-        actual = spark.read.format("delta").load(str(managed / table.name))
-        assert_df_equality(actual, spark.table(f"bronze_classic_twin.{table.name}"), ignore_row_order=True, ignore_nullable=True)
+    _on_connect(url, home, "memo", "--out", str(tmp_path / "memo-connect"))
+    _tables_equal(spark, warehouse, CONNECT_SCHEMA, CLASSIC_SCHEMA, written)
+    memo_text = (tmp_path / "memo-connect" / "memo.md").read_text()
+    assert "## What happened" in memo_text and "## Why" in memo_text
+    assert memo_text == (tmp_path / "memo-classic" / "memo.md").read_text()

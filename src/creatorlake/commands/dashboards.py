@@ -13,7 +13,7 @@ from creatorlake.core.config import Settings
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.core.progress import say, timed
 from creatorlake.core.spark import ensure_schemas, get_spark
-from creatorlake.dashboards.lakeview import DEFAULT_CATALOG, SOURCE_SCHEMA, dashboard_folders, lakeview_dashboard, serialize, tables_read
+from creatorlake.dashboards.lakeview import SOURCE_SCHEMA, dashboard_folders, lakeview_dashboard, serialize, tables_read
 from creatorlake.dashboards.page import page_plan
 from creatorlake.dashboards.results import missing, result
 from creatorlake.dashboards.site import ASSETS, asset, index_html, page_html
@@ -29,8 +29,9 @@ _NAME = re.compile(r"^[A-Za-z0-9_]*$")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
     build = sub.add_parser("build", help="write resources/dashboards/<name>.lvdash.json", description="write the Lakeview dashboards the bundle deploys")
-    build.add_argument("--catalog", default=DEFAULT_CATALOG, help=f"catalog of the gold schema (default: {DEFAULT_CATALOG})")
-    build.add_argument("--schema-prefix", default="", metavar="P", help="prefix of the gold schema's name, e.g. dev_ (default: none)")
+    build.add_argument("--catalog", default="", help="catalog of the gold schema (default: none; with neither flag the tables stay "
+                       "unqualified, for each deployed dashboard's dataset catalog and schema, the target's, to resolve)")
+    build.add_argument("--schema-prefix", default="", metavar="P", help="name the gold schema in full, with this prefix, e.g. dev_ (default: none)")
     build.add_argument("--out", metavar="DIR", help="output folder (default: resources/dashboards in the repository)")
     render = sub.add_parser("render", help="run the dashboards' SQL locally and write a static site", description="run the dashboards' SQL on local Spark and write a static HTML site")
     render.add_argument("--out", metavar="DIR", help="output folder (default: <lakehouse>/reports/dashboards)")
@@ -55,8 +56,9 @@ def build(args: argparse.Namespace, folders) -> int:
             raise CreatorLakeError(f"{flag} must be letters, digits and underscores, got '{value}'")
     out = Path(args.out) if args.out else BUILD_OUT
     _ensure_folder(out)
+    schema = f"{args.schema_prefix}{SOURCE_SCHEMA}" if args.catalog or args.schema_prefix else None
     for folder in folders:
-        dashboard = lakeview_dashboard(folder.path, catalog=args.catalog or None, schema=f"{args.schema_prefix}{SOURCE_SCHEMA}")
+        dashboard = lakeview_dashboard(folder.path, catalog=args.catalog or None, schema=schema)
         path = out / f"{folder.name}.lvdash.json"
         path.write_text(serialize(dashboard))
         say(STAGE, f"{path} ({len(dashboard['datasets'])} datasets)")

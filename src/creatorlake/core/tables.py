@@ -6,8 +6,7 @@ import os
 from dataclasses import replace
 from typing import Sequence
 
-from delta.tables import DeltaTable
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
 from creatorlake.core.config import Settings
@@ -38,8 +37,11 @@ def replace_rows_where(df: DataFrame, table: str, where: str) -> None:
 
 
 def rows_written(spark: SparkSession, table: str) -> int:
-    """Rows the table's latest commit wrote (inserted or updated), from Delta's own operation metrics."""
-    metrics = DeltaTable.forName(spark, table).history(1).select("operationMetrics").collect()[0][0] or {}
+    """Rows the table's latest commit wrote (inserted or updated), from Delta's own operation metrics.
+
+    Table I/O here is SQL and DataFrame calls only, never `delta.tables.DeltaTable`: on a Spark
+    Connect session (Databricks serverless) that API needs Delta's Connect plugin on the server."""
+    metrics = spark.sql(f"describe history {table} limit 1").select("operationMetrics").first()[0] or {}
     if "numOutputRows" in metrics:
         return int(metrics["numOutputRows"])
     return int(metrics.get("numTargetRowsInserted", 0)) + int(metrics.get("numTargetRowsUpdated", 0))
@@ -81,23 +83,27 @@ def ensure_table(spark: SparkSession, table: str, schema: StructType, partition_
     writer.saveAsTable(table)
 
 
-def merge_rows(df: DataFrame, table: str, key: Sequence[str], *, unchanged_if_equal_except: Sequence[str] = (), delete_unmatched: Column | None = None) -> None:
-    """Upsert `df` into `table` on `key` in one Delta commit.
+def merge_rows(df: DataFrame, table: str, key: Sequence[str], *, unchanged_if_equal_except: Sequence[str] = (),
+               delete_unmatched_where: tuple[str, str] | None = None) -> None:
+    """Upsert `df` into `table` on `key` in one Delta commit (SQL MERGE, as on any Spark session).
 
     A matched row is rewritten only when a column other than `unchanged_if_equal_except`
-    differs, so replaying a batch commits no change; target rows that no source row
-    matches and that satisfy `delete_unmatched` (e.g. an earlier version of the same
-    batch) are deleted in the same commit.
+    differs, so replaying a batch commits no change. `delete_unmatched_where=(column, value)`
+    deletes, in the same commit, the target rows with that value that no source row matches
+    (e.g. an earlier version of the same batch).
     """
-    spark = df.sparkSession
     compared = [c for c in df.columns if c not in unchanged_if_equal_except]
-    changed = "NOT (" + " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in compared) + ")"
-    cond = " AND ".join(f"t.`{k}` = s.`{k}`" for k in key)
-    merge = (
-        DeltaTable.forName(spark, table).alias("t").merge(df.alias("s"), cond)
-        .whenMatchedUpdateAll(condition=changed)
-        .whenNotMatchedInsertAll()
-    )
-    if delete_unmatched is not None:
-        merge = merge.whenNotMatchedBySourceDelete(condition=delete_unmatched)
-    merge.execute()
+    changed = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in compared)
+    on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in key)
+    statement = [
+        f"MERGE INTO {table} t USING {{source}} s ON {on}",
+        f"WHEN MATCHED AND NOT ({changed}) THEN UPDATE SET *",
+        "WHEN NOT MATCHED THEN INSERT *",
+    ]
+    values = {}
+    if delete_unmatched_where is not None:
+        column, values["unmatched"] = delete_unmatched_where
+        statement.append(f"WHEN NOT MATCHED BY SOURCE AND t.`{column}` = {{unmatched}} THEN DELETE")
+    # pyspark's SQL formatter puts the source in as a DataFrame and a str as a quoted, escaped SQL
+    # literal (Delta's MERGE does not bind parameter markers), so no data is spliced into the text.
+    df.sparkSession.sql("\n".join(statement), source=df, **values).collect()

@@ -10,9 +10,10 @@ from pathlib import Path
 import sqlglot
 from databricks.labs.lsql.dashboards import DashboardMetadata
 
-# Queries name their tables `gold.<table>`; a target replaces the schema (and adds a catalog).
+# Queries name their tables `gold.<table>`; a build either leaves them unqualified, for the
+# deployed dashboard's own dataset catalog and schema (the target's) to resolve, or names a
+# schema (and a catalog) in full.
 SOURCE_SCHEMA = "gold"
-DEFAULT_CATALOG = "creatorlake"
 _DIALECT = "databricks"
 # The tile header (`-- --title ... --overrides ...`) is the query's leading comment; it
 # configures the widget and says nothing to whoever reads the dataset's SQL.
@@ -30,15 +31,16 @@ def dashboard_folders(root: Path) -> list[DashboardFolder]:
     return [DashboardFolder(p.parent.name, p.parent) for p in sorted(root.glob("*/dashboard.yml"))]
 
 
-def lakeview_dashboard(folder: Path, catalog: str | None = DEFAULT_CATALOG, schema: str = SOURCE_SCHEMA) -> dict:
-    """The serialized Lakeview dashboard of one folder, its `gold.<table>`s read from `[<catalog>.]<schema>`."""
+def lakeview_dashboard(folder: Path, catalog: str | None = None, schema: str | None = None) -> dict:
+    """The serialized Lakeview dashboard of one folder, its `gold.<table>`s read from `[<catalog>.]<schema>`,
+    or, with no schema, named by table alone."""
     metadata = DashboardMetadata.from_path(folder)
     metadata.validate()
-    retargeted = metadata.replace_database(database=schema, database_to_replace=SOURCE_SCHEMA)
-    dashboard = retargeted.as_lakeview().as_dict()
+    # Also with no schema: lsql's rewrite puts the tile header in the one leading comment stripped below.
+    dashboard = metadata.replace_database(database=schema or SOURCE_SCHEMA, database_to_replace=SOURCE_SCHEMA).as_lakeview().as_dict()
     for dataset in dashboard["datasets"]:
         query = _LEADING_COMMENT.sub("", dataset["query"])
-        dataset["query"] = with_catalog(query, catalog, schema) if catalog else query
+        dataset["query"] = retarget(query, catalog, schema) if catalog or schema is None else query
     for page in dashboard["pages"]:
         for item in page["layout"]:
             _order_filter_queries(item["widget"])
@@ -53,11 +55,16 @@ def _order_filter_queries(widget: dict) -> None:
     widget["spec"]["encodings"]["fields"].sort(key=lambda f: f["queryName"])
 
 
-def with_catalog(query: str, catalog: str, schema: str) -> str:
-    """Qualify the tables of `schema` with `catalog`: lsql only replaces a catalog a table already names."""
+def retarget(query: str, catalog: str | None, schema: str | None) -> str:
+    """Qualify the tables of `schema` with `catalog` (lsql only replaces a catalog a table already
+    names), or with no schema, drop the `gold.` of every table."""
 
     def qualify(node: sqlglot.Expression) -> sqlglot.Expression:
-        if isinstance(node, sqlglot.exp.Table) and node.db == schema and not node.catalog:
+        if not isinstance(node, sqlglot.exp.Table) or node.catalog:
+            return node
+        if schema is None and node.db == SOURCE_SCHEMA:
+            node.set("db", None)
+        elif schema is not None and node.db == schema:
             node.set("catalog", sqlglot.exp.to_identifier(catalog))
         return node
 

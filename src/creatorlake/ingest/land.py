@@ -100,9 +100,9 @@ def ingest_files(spark: SparkSession, settings: Settings, raws: Sequence[RawFile
             ensure_table(spark, full, table.schema, table.partition_by)
             replaced = earlier[1] if earlier is not None and earlier[1] != this_batch else None
             merge_rows(good, full, table.key, unchanged_if_equal_except=("_ingested_at",),
-                       delete_unmatched=(F.col("t._batch_id") == F.lit(replaced)) if replaced else None)
+                       delete_unmatched_where=("_batch_id", replaced) if replaced else None)
             merge_rows(bad, quarantine_name, ("source_file", "batch_id", "line_number"), unchanged_if_equal_except=("_ingested_at",),
-                       delete_unmatched=F.col("t.source_file") == F.lit(source))
+                       delete_unmatched_where=("source_file", source))
             ledger_row = spark.createDataFrame(
                 [(source, raw.entity, raw.checksum, this_batch, result.read, result.loaded, sum(result.quarantined.values()), now)], LEDGER_SCHEMA)
             merge_rows(ledger_row, ledger_name, ("source_file", "batch_id"), unchanged_if_equal_except=("_ingested_at",))
