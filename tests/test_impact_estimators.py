@@ -8,6 +8,11 @@ An outcome is y0 * (1 + lift * intensity), so the planted lift is the estimand e
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -113,3 +118,30 @@ def test_no_variance_and_too_few_treated_are_one_line_errors():
     few = panel[panel["G"].isna() | (panel["unit"] < 3)]
     with pytest.raises(CreatorLakeError, match="too few treated"):
         check_design(few, "comments", "return_rate_7d", 5)
+
+
+# Every fixed-effect fit of the estimators, printed to the last digit, in a process of its own.
+_FITS_IN_A_PROCESS = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_impact_estimators import synthetic_panel
+from creatorlake.impact import staggered
+from creatorlake.impact.panel import drop_always_treated
+core = drop_always_treated(synthetic_panel(0.3))
+fits = [staggered.twfe(core), staggered.did2s(core)]
+event_study, pre_p = staggered.did2s_event_study(core, "level", 10.0)
+print([(c.b, c.se, c.p_value) for c in fits], pre_p, event_study.to_csv(float_format="%.17g"))
+"""
+
+
+def test_the_fits_are_the_same_in_every_python_process():
+    """Python seeds its string hashing per process, and pyfixest orders a formula's fixed effects through
+    a set of their names: with two fixed effects in one formula, the demeaning order, and so the last
+    digits, changed from run to run. A rerun must write the same tables, so each formula absorbs one."""
+    script = _FITS_IN_A_PROCESS.format(tests=str(Path(__file__).parent))
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                       timeout=300, check=True).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1, outputs

@@ -148,7 +148,7 @@ def test_detect_explain_impact_memo_on_connect_match_the_classic_session(spark, 
     _on_connect(url, home, "sql", f"create schema if not exists {CONNECT_SCHEMA}")
     for name in inputs:
         spark.table(settings.table("gold", name)).write.format("delta").save(str(shared / name))
-        spark.sql(f"create or replace table {CLASSIC_SCHEMA}.{name} using delta location '{shared / name}'")
+        spark.sql(f"create table {CLASSIC_SCHEMA}.{name} using delta location '{shared / name}'")
         _on_connect(url, home, "sql", f"create table {CONNECT_SCHEMA}.{name} using delta location '{shared / name}'")
 
     before = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)}
@@ -166,3 +166,28 @@ def test_detect_explain_impact_memo_on_connect_match_the_classic_session(spark, 
     memo_text = (tmp_path / "memo-connect" / "memo.md").read_text()
     assert "## What happened" in memo_text and "## Why" in memo_text
     assert memo_text == (tmp_path / "memo-classic" / "memo.md").read_text()
+
+
+def _cli_alone(env_changes: dict[str, str], home: Path) -> subprocess.CompletedProcess:
+    """`creatorlake sql` in a process of its own, with no session to inherit and these variables set."""
+    env = {**os.environ, "CREATORLAKE_HOME": str(home), **env_changes}
+    env.pop("PYSPARK_GATEWAY_PORT", None)
+    return subprocess.run([sys.executable, "-m", "creatorlake.cli", "sql", "select 1"], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "variables, names",
+    [
+        ({"SPARK_REMOTE": f"sc://127.0.0.1:{_free_port()}/;token=dapi-secret"}, "cannot reach the Spark Connect server at sc://127.0.0.1:"),
+        ({"SPARK_REMOTE": "https://workspace.example/;token=dapi-secret"}, "must be a Spark Connect URL"),
+        ({"DATABRICKS_HOST": "https://workspace.example", "DATABRICKS_SERVERLESS_COMPUTE_ID": "auto"}, "databricks-connect is not installed"),
+    ],
+    ids=["server-not-listening", "not-a-connect-url", "no-databricks-connect"],
+)
+def test_a_connect_session_that_cannot_open_is_one_line_without_the_token(tmp_path, variables, names):
+    done = _cli_alone(variables, tmp_path)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2
+    assert len(lines) == 1 and names in lines[0], done.stderr
+    assert "dapi-secret" not in done.stderr
+    assert not (tmp_path / "warehouse").exists()

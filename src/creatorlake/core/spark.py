@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit
 
 from py4j.protocol import Py4JError
 from pyspark.errors import AnalysisException, PySparkException
@@ -102,15 +104,46 @@ def active_session() -> SparkSession | ConnectSession | None:
     return ConnectSession.getActiveSession() or SparkSession.getActiveSession()
 
 
+# Spark Connect's default port, and how long the server may take to accept a connection: the
+# client itself retries an unreachable server for minutes before it says anything.
+CONNECT_DEFAULT_PORT = 15002
+CONNECT_PROBE_SECONDS = 10.0
+
+
+def connect_endpoint(url: str) -> tuple[str, int]:
+    """(host, port) of an `sc://host[:port][/;param=value...]` URL, or a one-line error that does
+    not repeat the URL (its parameters may hold a token)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or CONNECT_DEFAULT_PORT
+    except ValueError:
+        port = None
+    if parts.scheme != "sc" or not parts.hostname or port is None:
+        raise CreatorLakeError(f"${SPARK_REMOTE_ENV} must be a Spark Connect URL, sc://host[:port][/;param=value...] "
+                               f"(port {CONNECT_DEFAULT_PORT} if left out): its scheme, host or port is not")
+    return parts.hostname, port
+
+
+def check_reachable(url: str, timeout: float = CONNECT_PROBE_SECONDS) -> None:
+    host, port = connect_endpoint(url)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CreatorLakeError(f"cannot reach the Spark Connect server at sc://{host}:{port} (${SPARK_REMOTE_ENV}) within {timeout:g}s: {reason}") from None
+
+
 def connect_session() -> SparkSession:
     """A Spark Connect session: the server $SPARK_REMOTE names, else Databricks Connect's."""
     url = remote_url()
     if url is not None:
+        check_reachable(url)
         try:
             # The pyspark.sql builder, not the Connect one: it also switches pyspark.sql.functions to Connect columns.
             return SparkSession.builder.remote(url).getOrCreate()
         except PySparkException as exc:
-            raise CreatorLakeError(f"cannot open a Spark Connect session at ${SPARK_REMOTE_ENV}={url}: {spark_error(exc)[0]}") from exc
+            host, port = connect_endpoint(url)
+            raise CreatorLakeError(f"cannot open a Spark Connect session at sc://{host}:{port} (${SPARK_REMOTE_ENV}): {spark_error(exc)[0]}") from exc
     try:
         # databricks-connect replaces pyspark's client, so it is not a dependency: Databricks'
         # own environments provide it, and only the Databricks Connect route imports it.

@@ -157,7 +157,8 @@ def episode_fe(res: Results, episodes: pd.DataFrame, first: pd.Timestamp, last: 
         df = e.assign(y=y.astype(float)).dropna(subset=["y"])
         df = df.assign(G=np.nan, t=0)
         check_design(df, "comments", outcome, opts.min_treated)
-        fit = pf.feols("y ~ d | unit + publish_week", data=df, vcov={"CRV1": "unit"})
+        # One absorbed fixed effect, for the same reason as in staggered.twfe.
+        fit = pf.feols("y ~ d + C(publish_week) | unit", data=df, vcov={"CRV1": "unit"})
         c = Coefficient(float(fit.coef()["d"]), float(fit.se()["d"]), float(fit.pvalue()["d"]), float(df.loc[df["treated"], "y"].mean()), 1.0)
         res.estimates.append(make_estimate("comments", outcome, "episode_fe", ESTIMANDS[("comments", outcome)], c, scale,
                                            n_treated=int(df["treated"].sum()), n_control=int((~df["treated"]).sum()),
@@ -190,7 +191,8 @@ def analytics(res: Results, p: pd.DataFrame, opts: ImpactOptions) -> None:
     lagged = df.assign(used_last_week=df.groupby("unit")["treated"].shift(1).astype(float).fillna(0.0),
                        log_listens_last_week=np.log(df.groupby("unit")["listens"].shift(1).where(lambda s: s > 0)))
     lagged = lagged.dropna(subset=["log_listens_last_week"])
-    fit = pf.feols("y ~ used_last_week + log_listens_last_week | t + creator_tier + category + country_code", data=lagged, vcov={"CRV1": "unit"})
+    # One absorbed fixed effect, for the same reason as in staggered.twfe.
+    fit = pf.feols("y ~ used_last_week + log_listens_last_week + C(creator_tier) + C(category) + C(country_code) | t", data=lagged, vcov={"CRV1": "unit"})
     c = Coefficient(float(fit.coef()["used_last_week"]), float(fit.se()["used_last_week"]), float(fit.pvalue()["used_last_week"]))
     res.estimates.append(_estimate(feature, outcome, "lagged_regression", c, "difference", lagged, False))
     staggered_block(res, feature, outcome, "difference", df, naive_method=None)
@@ -247,6 +249,11 @@ def estimate_all(panel: pd.DataFrame, episodes: pd.DataFrame, opts: ImpactOption
     for column in ("creator_id", "week_start_date", "comments_adoption_week", "comments_enabled_listen_share", "listens"):
         if column not in panel:
             raise CreatorLakeError(f"creator-week panel lacks column {column}")
+    # Rows in key order: the fits' floating-point sums follow row order down to the last digit, and
+    # Spark returns a rebuilt table's rows in another order, so the same rows must give the same numbers.
+    panel = panel.sort_values(["creator_id", "week_start_date"], kind="stable", ignore_index=True)
+    if "episode_id" in episodes:
+        episodes = episodes.sort_values("episode_id", kind="stable", ignore_index=True)
     p, first = prepare(panel)
     res = Results()
     comments(res, p, episodes, first, opts)

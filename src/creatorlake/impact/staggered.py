@@ -41,7 +41,10 @@ def naive(df: pd.DataFrame) -> Coefficient:
 
 def twfe(df: pd.DataFrame) -> Coefficient:
     """Two-way fixed effects on the treatment intensity, creator-clustered standard errors."""
-    fit = pf.feols("y ~ d | unit + t", data=df, vcov=CLUSTER)
+    # One absorbed fixed effect, the weeks as dummies (the same fit): pyfixest orders several absorbed
+    # effects through a set of their names, so their demeaning order, and the last digits, would
+    # change with each process's string-hash seed, and a rerun would not write the same table.
+    fit = pf.feols("y ~ d + C(t) | unit", data=df, vcov=CLUSTER)
     return _coefficient(fit, "d", df)
 
 
