@@ -259,6 +259,8 @@ def week_drivers_of(drivers_frame: pd.DataFrame, week: dt.date, drivers: Sequenc
 
 
 def effects_of(impact: pd.DataFrame) -> tuple[Effect, ...]:
+    """The estimates in a fixed order (feature, outcome, method): a table's rows come back in no order of their own."""
+    impact = impact.sort_values(["feature", "outcome", "method"], kind="stable")
     return tuple(Effect(r["feature"], r["outcome"], r["method"], str(r["estimand"]), float(r["estimate"]), float(r["ci_low"]),
                         float(r["ci_high"]), bool(r["is_causal"]), None if pd.isna(r["n_treated"]) else int(r["n_treated"]))
                  for r in impact.to_dict("records") if _num(r["ci_low"]) is not None and _num(r["ci_high"]) is not None)
