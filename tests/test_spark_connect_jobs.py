@@ -123,8 +123,8 @@ def _tables_equal(spark, warehouse: Path, schema: str, classic_schema: str, name
 @pytest.mark.slow
 def test_generate_on_connect_writes_the_classic_tables(spark, settings, connect_server, tmp_path):
     url, warehouse = connect_server
-    # Two weeks: none of the default incidents fits, so both plant none.
-    world = dict(days=14, n_creators=8, n_listeners=800, seed=7)
+    # One week: none of the default incidents fits, so both plant none.
+    world = dict(days=7, n_creators=5, n_listeners=500, seed=7)
     classic = settings.with_schemas(bronze="bronze_classic_twin")
     generate(spark, classic, GeneratorOptions.from_defaults(classic, **world, incidents=None))
     _on_connect(url, tmp_path / "connect-home", "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in world.items()), "--incidents", "none")
