@@ -50,6 +50,8 @@ class Metric:
     numerator: str | None = None
     denominator: str | None = None
     scale: int = 1
+    # A ratio whose denominator is taken this long before the numerator's period ("1 month").
+    denominator_offset: str | None = None
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -72,6 +74,8 @@ class Metric:
         """The metric's formula in words a column description can carry."""
         if self.kind == "ratio":
             scaled = f"{self.scale} * " if self.scale != 1 else ""
+            if self.denominator_offset:
+                return f"{scaled}{self.numerator} / {self.denominator} {self.denominator_offset} before; null when that is 0."
             return f"{scaled}{self.numerator} / {self.denominator}; null when {self.denominator} = 0."
         if self.kind == "total":
             return f"{' + '.join(self.parts)} ({self.description})."
@@ -89,8 +93,8 @@ class Stream:
     divisor: int = 1
 
 
-def _ratio(name: str, numerator: str, denominator: str, scale: int = 1) -> Metric:
-    return Metric(name, "ratio", "", numerator=numerator, denominator=denominator, scale=scale)
+def _ratio(name: str, numerator: str, denominator: str, scale: int = 1, denominator_offset: str | None = None) -> Metric:
+    return Metric(name, "ratio", "", numerator=numerator, denominator=denominator, scale=scale, denominator_offset=denominator_offset)
 
 
 # In the marts' column order: the raw metrics, then the ratios.
@@ -147,6 +151,86 @@ def drivers() -> tuple[str, ...]:
     return tuple(driver for s in STREAMS for driver in (s.factors or (s.value,)))
 
 
+# The semantic layer (MetricFlow; `creatorlake.metrics.semantic` renders it for dbt).
+#
+# A measure is what MetricFlow aggregates: `agg` of `expr` over the rows of one
+# semantic model's mart, so it is a sum (or a distinct count) over any set of
+# creators and any period at or above the model's grain. A stock (a level at the
+# end of a period, like MRR) is not summed over time: a longer period takes its
+# last month's level.
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    model: str
+    agg: Literal["sum", "count_distinct"]
+    expr: str
+    description: str
+    stock: bool = False
+
+
+_PAYMENT = "transaction_type = 'pledge_payment'"
+_SUCCEEDED_PAYMENT = f"{_PAYMENT} and transaction_status = 'succeeded'"
+_FAILED_PAYMENT = f"{_PAYMENT} and transaction_status = 'failed'"
+_ATTEMPTED_PAYMENT = f"{_PAYMENT} and transaction_status in ('succeeded', 'failed')"
+
+MEASURES: tuple[Measure, ...] = (
+    # The podcast raw metrics of the catalog, summed from the creator-week mart.
+    *(Measure(name, "creator_week", "sum", name, BY_NAME[name].description)
+      for name in ("listens", "ad_opportunities", "filled_impressions", "ad_revenue_usd", "creator_revenue_usd")),
+    # Distinct counts cannot be summed from finer grains: they count the marts' event rows.
+    Measure("active_listeners", "listen_event", "count_distinct", "case when is_listen then listener_id end",
+            BY_NAME["active_listeners"].description),
+    Measure("paying_patrons", "subscription_transaction", "count_distinct", f"case when {_SUCCEEDED_PAYMENT} then patron_id end",
+            BY_NAME["paying_patrons"].description),
+    # Membership: payment attempts from the transactions, patrons and MRR from the creator-month mart.
+    Measure("collected_gross_usd", "subscription_transaction", "sum", f"case when {_SUCCEEDED_PAYMENT} then gross_amount_usd else 0 end",
+            "Sum of gross_amount_usd over succeeded pledge_payment transactions."),
+    Measure("attempted_gross_usd", "subscription_transaction", "sum", f"case when {_ATTEMPTED_PAYMENT} then gross_amount_usd else 0 end",
+            "Sum of gross_amount_usd over succeeded and failed pledge_payment transactions."),
+    Measure("failed_payments", "subscription_transaction", "sum", f"case when {_FAILED_PAYMENT} then 1 else 0 end",
+            "Count of failed pledge_payment transactions."),
+    Measure("attempted_payments", "subscription_transaction", "sum", f"case when {_ATTEMPTED_PAYMENT} then 1 else 0 end",
+            "Count of succeeded and failed pledge_payment transactions."),
+    Measure("gross_mrr_usd", "creator_month", "sum", "gross_mrr_usd",
+            "MRR: sum of pledge_amount_usd over pledges active at the end of the month.", stock=True),
+    Measure("active_patrons", "creator_month", "sum", "active_patrons",
+            "Patrons with a pledge active at the end of the month, counted per creator.", stock=True),
+    Measure("churned_patrons", "creator_month", "sum", "churned_patrons",
+            "Patrons whose churned pledge ended in the month and who are not active at its end, counted per creator."),
+    Measure("eligible_creators", "partner_lifecycle", "count_distinct", "case when partner_status = 'eligible' then creator_id end",
+            "Distinct creators with an eligible row in the partner program."),
+    Measure("activated_creators", "partner_lifecycle", "count_distinct", "case when partner_status = 'active' then creator_id end",
+            "Distinct creators with an active row in the partner program (reaching active)."),
+)
+MEASURE_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
+
+# The ratios the semantic layer adds to the podcast ones of METRICS (the columns of the creator-month mart and the partner funnel).
+MEMBERSHIP_RATIOS: tuple[Metric, ...] = (
+    _ratio("patron_churn_rate_pct", "churned_patrons", "active_patrons", scale=100, denominator_offset="1 month"),
+    _ratio("collection_rate_pct", "collected_gross_usd", "attempted_gross_usd", scale=100),
+    _ratio("decline_rate_pct", "failed_payments", "attempted_payments", scale=100),
+    _ratio("partner_activation_rate", "activated_creators", "eligible_creators"),
+)
+
+# The metrics the semantic layer serves: (name, label). Simple metrics are measures; ratios
+# come from METRICS or MEMBERSHIP_RATIOS, their parts from MEASURES.
+SEMANTIC_METRICS: tuple[tuple[str, str], ...] = (
+    ("creator_revenue_usd", "Creator revenue (weekly: Weekly Creator Revenue)"),
+    ("rpm", "RPM"),
+    ("gross_mrr_usd", "MRR"),
+    ("patron_churn_rate_pct", "Patron churn rate (%)"),
+    ("collection_rate_pct", "Collection rate (%)"),
+    ("decline_rate_pct", "Decline rate (%)"),
+    ("fill_rate", "Ad fill rate"),
+    ("cpm", "CPM"),
+    ("sub_conversion", "Subscription conversion"),
+    ("partner_activation_rate", "Partner activation rate"),
+)
+SEMANTIC_BY_NAME: dict[str, Metric] = {**BY_NAME, **{m.name: m for m in MEMBERSHIP_RATIOS}}
+
+
 def _check() -> None:
     """The catalog is consistent: every column a metric needs is a raw metric, each stream's
     factors multiply to its value, and the streams add up to the North Star."""
@@ -167,6 +251,10 @@ def _check() -> None:
             below = r.numerator
         assert below == s.value, s.name
         assert s.divisor == ratios[-1].scale, s.name
+    for name, _ in SEMANTIC_METRICS:
+        metric = SEMANTIC_BY_NAME.get(name)
+        parts = metric.needs if metric is not None and metric.kind == "ratio" else (name,)
+        assert set(parts) <= set(MEASURE_BY_NAME), name
 
 
 _check()
