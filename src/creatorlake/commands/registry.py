@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("creatorlake.commands.verify", "reconcile money and counts per month bronze -> silver -> gold"),
     "memo": ("creatorlake.commands.memo", "write the product memo (what happened, why, what to build next) from the gold tables"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
+    "metrics": ("creatorlake.commands.metrics", "query the semantic layer's metrics (MetricFlow) on the local lakehouse"),
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
     "serve": ("creatorlake.commands.serve", "keep the lakehouse's Spark session warm: later commands run in it"),
 }
