@@ -177,7 +177,7 @@ _ATTEMPTED_PAYMENT = f"{_PAYMENT} and transaction_status in ('succeeded', 'faile
 
 MEASURES: tuple[Measure, ...] = (
     # The podcast raw metrics of the catalog, summed from the creator-week mart.
-    *(Measure(name, "creator_week", "sum", name, BY_NAME[name].description)
+    *(Measure(name, "creator_week", "sum", name, BY_NAME[name].definition)
       for name in ("listens", "ad_opportunities", "filled_impressions", "ad_revenue_usd", "creator_revenue_usd")),
     # Distinct counts cannot be summed from finer grains: they count the marts' event rows.
     Measure("active_listeners", "listen_event", "count_distinct", "case when is_listen then listener_id end",
