@@ -36,3 +36,7 @@ def test_dbt_parse_for_databricks_target_succeeds(tmp_path):
     assert manifest["metadata"]["adapter_type"] == "databricks"
     models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert {"fct_creator_monthly_performance", "fct_segment_daily_metrics", "fct_creator_weekly_revenue"} <= models
+    # The semantic layer parses for Databricks too: MetricFlow's input, with its time spine.
+    semantic = json.loads((tmp_path / "target" / "semantic_manifest.json").read_text())
+    assert {"rpm", "gross_mrr_usd", "patron_churn_rate_pct"} <= {m["name"] for m in semantic["metrics"]}
+    assert [s["node_relation"]["alias"] for s in semantic["project_configuration"]["time_spines"]] == ["metricflow_time_spine"]
