@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quarantine": ("creatorlake.commands.quarantine", "list, show or retry the rows ingestion quarantined"),
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
+    "alerts": ("creatorlake.commands.alerts", "raise new anomaly and creator-health alerts once; --fail-on exits 1 on one"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
     "evaluate": ("creatorlake.commands.evaluate", "score the anomalies and explanations against planted incidents"),
     "impact": ("creatorlake.commands.impact", "estimate the causal impact of Comments, Analytics and the Partner Program"),
