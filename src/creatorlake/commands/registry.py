@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("creatorlake.commands.ingest", "land CSV / JSON-lines files in bronze; bad rows go to bronze._quarantine"),
     "quarantine": ("creatorlake.commands.quarantine", "list, show or retry the rows ingestion quarantined"),
     "transform": ("creatorlake.commands.transform", "build silver and gold with dbt (local target)"),
+    "freshness": ("creatorlake.commands.freshness", "dbt source freshness: is every daily bronze batch in?"),
+    "docs": ("creatorlake.commands.docs", "generate dbt's documentation site of the project under the lakehouse"),
     "detect": ("creatorlake.commands.detect", "flag rolling z-score anomalies per segment"),
     "alerts": ("creatorlake.commands.alerts", "raise new anomaly and creator-health alerts once; --fail-on exits 1 on one"),
     "explain": ("creatorlake.commands.explain", "decompose revenue changes into their drivers"),
