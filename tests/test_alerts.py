@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from creatorlake.alerts import ALERT_COLUMNS, anomaly_alerts, health_alerts
-from creatorlake.anomaly.config import AlertConfig, load_anomaly_config, parse_anomaly_config
+from creatorlake.anomaly.config import AlertConfig, parse_anomaly_config
 from creatorlake.anomaly.schema import ANOMALY_SCHEMA
 from creatorlake.cli import main
 from creatorlake.core.config import conf_dir
@@ -56,7 +56,7 @@ def test_a_creator_alerts_when_its_health_is_worse_than_the_month_before(spark):
         ("too_small", march, 3, *HEALTHY), ("too_small", april, 3, *churn(33.0, "critical")),
         ("quiet_in_april", march, 50, *churn(12.0, "critical")), ("quiet_in_april", april, 50, *HEALTHY),
     ], MONTHLY_SCHEMA)
-    rows = {(r.subject, r.metric): r.level for r in health_alerts(monthly, LEVELS).collect()}
+    rows = {(r.subject, r.metric): r.level for r in health_alerts(monthly, LATEST, LEVELS).collect()}
     assert rows == {
         ("creator_id=newly_critical", "patron_churn_rate_pct"): "critical",
         ("creator_id=new_creator", "patron_churn_rate_pct"): "warning",

@@ -69,7 +69,7 @@ def _key(kind: str) -> Column:
 
 
 def anomaly_alerts(anomalies: DataFrame, latest_date: dt.date, alerts: AlertConfig) -> DataFrame:
-    """The anomalies dated `latest_date` (the latest day scored) that reach a level, as alerts."""
+    """The anomalies dated `latest_date` (the latest day scored) that reach a level, as alerts raised for it."""
     leveled = anomalies.where(F.col(DATE) == F.lit(latest_date)).select(
         "*", severity_level(F.col("severity"), alerts).alias("level"), segment_subject().alias("subject"),
         F.col(DATE).alias("for_date"),
@@ -78,14 +78,15 @@ def anomaly_alerts(anomalies: DataFrame, latest_date: dt.date, alerts: AlertConf
     return leveled.select(
         _key("anomaly").alias("alert_key"), F.lit("anomaly").alias("kind"), "level", "for_date", "metric", "subject",
         F.col("value").cast("double").alias("value"), F.col("z_score").cast("double").alias("z_score"),
-        details.alias("details"), F.col("for_date").alias("raised_for_date"),
+        details.alias("details"), F.lit(latest_date).alias("raised_for_date"),
     )
 
 
-def health_alerts(monthly: DataFrame, alerts: AlertConfig) -> DataFrame:
+def health_alerts(monthly: DataFrame, latest_date: dt.date, alerts: AlertConfig) -> DataFrame:
     """Creators whose health status in the latest month of the mart is a level worse than the month
     before (healthy, no status or no row that month count as no level), among creators with at
-    least `min_active_patrons` active patrons that month: one alert per creator and health metric."""
+    least `min_active_patrons` active patrons that month: one alert per creator and health metric,
+    raised for `latest_date` (the latest day scored)."""
     latest = monthly.agg(F.max(HEALTH_MONTH).alias("latest_month"))
     checks = [
         monthly.select(
@@ -108,7 +109,7 @@ def health_alerts(monthly: DataFrame, alerts: AlertConfig) -> DataFrame:
                               F.coalesce(F.col("prior_level"), F.lit("no status")), F.col("active_patrons"))
     return newly.select(
         _key("health").alias("alert_key"), F.lit("health").alias("kind"), "level", "for_date", "metric", "subject",
-        "value", F.lit(None).cast("double").alias("z_score"), details.alias("details"), F.col("for_date").alias("raised_for_date"),
+        "value", F.lit(None).cast("double").alias("z_score"), details.alias("details"), F.lit(latest_date).alias("raised_for_date"),
     )
 
 

@@ -43,7 +43,7 @@ def raise_alerts(spark: SparkSession, settings: Settings, config: AnomalyConfig,
         raise CreatorLakeError(f"table {settings.table('gold', config.source_table)} is empty: no day was scored")
     anomalies = read_table(spark, settings, "gold", config.anomalies_table, made_by="detect")
     monthly = read_table(spark, settings, "gold", config.health_table, made_by="transform")
-    current = anomaly_alerts(anomalies, latest_date, config.alerts).unionByName(health_alerts(monthly, config.alerts))
+    current = anomaly_alerts(anomalies, latest_date, config.alerts).unionByName(health_alerts(monthly, latest_date, config.alerts))
     history = settings.table("gold", config.alerts_table)
     ensure_table(spark, history, ALERT_SCHEMA)
     # Collected before the write: the new alerts are those the history held before this run.

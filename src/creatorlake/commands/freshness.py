@@ -32,10 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_as_of(value: str) -> dt.datetime:
+    """A naive UTC datetime: an offset, if given, is converted to UTC; none means UTC."""
     try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+        parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise CreatorLakeError(f"--as-of must be a timestamp like 2026-08-03T06:00, not {value!r}") from None
+    return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
 def simulated_clock(spark: SparkSession, settings: Settings) -> dt.datetime | None:
