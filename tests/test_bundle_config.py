@@ -34,7 +34,7 @@ DEPLOY_VARS = {"warehouse_id": "0123456789abcdef", "service_principal": "0000000
 TARGETS = ("dev", "prod")
 MODELS = {"jobs": Job, "dashboards": Dashboard, "schemas": Schema}
 LAYERS = ("bronze", "silver", "gold")
-STAGE_ORDER = ["generate", "dbt", "detect", "explain", "impact", "verify", "memo"]
+STAGE_ORDER = ["generate", "dbt", "detect", "explain", "alerts", "impact", "verify", "memo"]
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +121,18 @@ def test_the_daily_job_runs_the_stages_in_pipeline_order(bundles):
     assert list(tasks) == STAGE_ORDER
     upstream = {key: {d["task_key"] for d in task.get("depends_on", [])} for key, task in tasks.items()}
     assert upstream == {
-        "generate": set(), "dbt": {"generate"}, "detect": {"dbt"}, "explain": {"detect"},
+        "generate": set(), "dbt": {"generate"}, "detect": {"dbt"}, "explain": {"detect"}, "alerts": {"explain"},
         "impact": {"dbt"}, "verify": {"explain", "impact"}, "memo": {"verify"},
     }
+
+
+def test_a_new_critical_alert_fails_a_leaf_task_so_the_failure_mail_goes_out(bundles):
+    tasks = tasks_by_key(bundles["prod"])
+    parameters = tasks["alerts"]["python_wheel_task"]["parameters"]
+    assert parameters[-3:] == ["alerts", "--fail-on", "critical"]
+    # A job run fails (and on_failure mails) only when a leaf task fails; nothing waits on alerts.
+    assert not [key for key, task in tasks.items() if "alerts" in {d["task_key"] for d in task.get("depends_on", [])}]
+    assert "on_failure" in daily_job(bundles["prod"])["email_notifications"]
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -17,9 +17,13 @@ BASELINES = ("mean", "median", "stl")
 SEASONALITIES = ("none", "weekday", "weekday_profile")
 RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale", "volume_column", "payouts", "new_normal_days")
 PAYOUTS = ("scored", "scheduled")
-TOP_LEVEL = ("tables", "volume_column", "defaults", "metrics", "rootcause")
-TABLE_KEYS = ("source", "anomalies", "scored", "drivers", "explanations")
+TOP_LEVEL = ("tables", "volume_column", "defaults", "metrics", "rootcause", "alerts")
+TABLE_KEYS = ("source", "anomalies", "scored", "drivers", "explanations", "health", "alerts")
 ROOTCAUSE_OPTIONS = ("revenue_metrics", "drill_down_top", "driver_led_share")
+ALERT_OPTIONS = ("severity", "health")
+HEALTH_ALERT_OPTIONS = ("min_active_patrons",)
+# Alert levels, mildest first: a level "or worse" is every level from it on.
+ALERT_LEVELS = ("warning", "critical")
 # The revenue streams of the catalog's driver tree and the North Star, each with the
 # drivers it is a product of (the North Star: every product stream's drivers).
 REVENUE_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -84,6 +88,45 @@ class MetricRule:
 
 
 @dataclass(frozen=True)
+class AlertConfig:
+    """When a new anomaly or health status is an alert, and of which level (docs/alerts.md)."""
+
+    # An anomaly on the latest day scored is an alert of the most severe level whose
+    # |z| bound it reaches; under the warning bound it is no alert.
+    severity: tuple[tuple[str, float], ...]
+    # A creator's health statuses alert only when it had at least this many active
+    # patrons that month: a handful of patrons makes every churn a double-digit rate.
+    min_active_patrons: int = 20
+
+    def bound(self, level: str) -> float:
+        """The |z| at or above which an anomaly is an alert of `level`."""
+        return dict(self.severity)[level]
+
+    def levels_from(self, level: str) -> tuple[str, ...]:
+        """The level and every worse one."""
+        return ALERT_LEVELS[ALERT_LEVELS.index(level):]
+
+
+DEFAULT_SEVERITY = (("warning", 4.0), ("critical", 8.0))
+
+
+def parse_alerts(raw: Any, where: str) -> AlertConfig:
+    alerts = validate.mapping(raw, f"{where}: alerts")
+    validate.known_keys(alerts, ALERT_OPTIONS, f"{where}: alerts", "option")
+    severity = validate.mapping(alerts.get("severity"), f"{where}: alerts.severity")
+    validate.known_keys(severity, ALERT_LEVELS, f"{where}: alerts.severity", "level")
+    bounds = {level: validate.number(severity.get(level, default), f"{where}: alerts.severity.{level}", above=0)
+              for level, default in DEFAULT_SEVERITY}
+    for milder, worse in zip(ALERT_LEVELS, ALERT_LEVELS[1:]):
+        if bounds[worse] < bounds[milder]:
+            raise ConfigError(f"{where}: alerts.severity.{worse} ({bounds[worse]}) is below alerts.severity.{milder} ({bounds[milder]})")
+    health = validate.mapping(alerts.get("health"), f"{where}: alerts.health")
+    validate.known_keys(health, HEALTH_ALERT_OPTIONS, f"{where}: alerts.health", "option")
+    min_active_patrons = health.get("min_active_patrons", _default(AlertConfig, "min_active_patrons"))
+    return AlertConfig(severity=tuple(bounds.items()), min_active_patrons=validate.integer(min_active_patrons, f"{where}: alerts.health.min_active_patrons", 0))
+
+
+@dataclass(frozen=True)
 class AnomalyConfig:
     rules: tuple[MetricRule, ...]
     source_table: str = "fct_segment_daily_metrics"
@@ -92,6 +135,10 @@ class AnomalyConfig:
     scored_table: str = "metric_scored_points"
     drivers_table: str = "revenue_change_drivers"
     explanations_table: str = "anomaly_explanations"
+    # The creator-month mart whose health statuses alert, and the history of raised alerts.
+    health_table: str = "fct_creator_monthly_performance"
+    alerts_table: str = "alert_history"
+    alerts: AlertConfig = AlertConfig(severity=DEFAULT_SEVERITY)
     revenue_metrics: tuple[str, ...] = ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd")
     drill_down_top: int = 3
     # A revenue point whose segment has a flagged driver that day is an anomaly (driver-led)
@@ -180,6 +227,7 @@ def parse_anomaly_config(raw: Mapping[str, Any], where: str = CONF_FILE_NAME) ->
         revenue_metrics=revenue_metrics,
         drill_down_top=validate.integer(drill_down_top, f"{where}: rootcause.drill_down_top", 1),
         driver_led_share=validate.number(driver_led_share, f"{where}: rootcause.driver_led_share", above=0),
+        alerts=parse_alerts(raw.get("alerts"), where),
     )
 
 

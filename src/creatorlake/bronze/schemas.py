@@ -49,6 +49,9 @@ class BronzeTable:
     kind: str = "entity"
     # Money identities each row satisfies to the cent: (column, trusted SQL expression it equals).
     reconciles: tuple[tuple[str, str], ...] = ()
+    # A batch lands every day, so its newest `_ingested_at` says how fresh bronze is (dbt source
+    # freshness watches it). Other tables land only the rows that changed: a quiet day lands none.
+    lands_daily: bool = False
 
     @property
     def schema(self) -> T.StructType:
@@ -203,6 +206,7 @@ TRANSACTIONS = BronzeTable(
     key=("transaction_id",),
     partition_by="transaction_date",
     kind="event",
+    lands_daily=True,
     reconciles=(("gross_amount_usd", "platform_fee_usd + processing_fee_usd + net_amount_usd"),),
     columns=_cols(
         ("transaction_id", S, "Unique transaction identifier, e.g. tx_0000001.", False),
@@ -261,6 +265,7 @@ EVENTS = BronzeTable(
     key=("event_id",),
     partition_by="event_date",
     kind="event",
+    lands_daily=True,
     columns=_cols(
         ("event_id", S, "Unique event identifier.", False),
         ("event_ts", TS, "When the event happened (UTC).", {"not_before": "episodes.publish_ts"}),
@@ -280,6 +285,7 @@ AD_IMPRESSIONS = BronzeTable(
     key=("ad_date", "episode_id"),
     partition_by="ad_date",
     kind="event",
+    lands_daily=True,
     reconciles=(("revenue_usd", "round(filled_impressions * cpm_used / 1000, 2)"),),
     columns=_cols(
         ("ad_ts", TS, "Time the day's ad batch was recorded (UTC).", False),
@@ -330,6 +336,7 @@ def dbt_sources_yaml(tables: Iterable[BronzeTable] = TABLES) -> str:
         "description": "Raw platform tables landed as Delta by the generator (creatorlake generate).",
         "schema": "{{ var('bronze_schema') }}",
         "loaded_at_field": "_ingested_at",
+        # A daily batch lands at 02:00 UTC: a day and a half without one is late, three days an error.
         "freshness": {
             "warn_after": {"count": 36, "period": "hour"},
             "error_after": {"count": 72, "period": "hour"},
@@ -340,12 +347,14 @@ def dbt_sources_yaml(tables: Iterable[BronzeTable] = TABLES) -> str:
         entry = {
             "name": t.name,
             "description": t.description,
-            "meta": {"key": list(t.key), "kind": t.kind, "partition_by": t.partition_by},
+            "meta": {"key": list(t.key), "kind": t.kind, "partition_by": t.partition_by, "lands_daily": t.lands_daily},
             "columns": [
                 {"name": c.name, "description": c.description, "data_type": _sql_type(c.dtype)}
                 for c in (*t.columns, *LINEAGE)
             ],
         }
+        if not t.lands_daily:
+            entry["freshness"] = None  # no batch on a quiet day is not staleness
         source["tables"].append(entry)
     header = "# Rendered from src/creatorlake/bronze/schemas.py by `python -m creatorlake.bronze.schemas`; do not edit by hand.\n"
     return header + yaml.safe_dump({"version": 2, "sources": [source]}, sort_keys=False, width=120)

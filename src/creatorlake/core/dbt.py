@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from pyspark.sql import SparkSession
 
@@ -34,7 +34,7 @@ def dbt_vars(settings: Settings) -> dict[str, str]:
     return {f"{layer}_schema": name for layer, name in settings.schemas.items()}
 
 
-def dbt_args(settings: Settings, command: Sequence[str], target: str | None = None) -> list[str]:
+def dbt_args(settings: Settings, command: Sequence[str], target: str | None = None, extra_vars: Mapping[str, str] | None = None) -> list[str]:
     dbt_home = settings.lakehouse_root / "dbt"
     return [
         *command,
@@ -43,11 +43,11 @@ def dbt_args(settings: Settings, command: Sequence[str], target: str | None = No
         "--target", target or settings.dbt.local_target,
         "--target-path", str(dbt_home / "target"),
         "--log-path", str(dbt_home / "logs"),
-        "--vars", json.dumps(dbt_vars(settings)),
+        "--vars", json.dumps({**dbt_vars(settings), **(extra_vars or {})}),
     ]
 
 
-def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> dbtRunnerResult:
+def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str], extra_vars: Mapping[str, str] | None = None) -> dbtRunnerResult:
     """Invoke dbt in-process. dbt-spark's session method picks up the running session via getOrCreate."""
     # Imported on use: dbt takes seconds to import, and every command's parser loads this module.
     from dbt.cli.main import dbtRunner
@@ -58,7 +58,7 @@ def invoke_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) 
     restored = {key: spark.conf.get(key, None) for key in SESSION_CONF_DBT_CHANGES}
     say(STAGE, f"dbt {' '.join(command)} (project {settings.dbt_project_dir})")
     try:
-        return dbtRunner().invoke(dbt_args(settings, command))
+        return dbtRunner().invoke(dbt_args(settings, command, extra_vars=extra_vars))
     finally:
         for key, value in restored.items():
             if value is None:

@@ -61,13 +61,18 @@ def make_ctx(spark: SparkSession, options: GeneratorOptions, lo_day: int, hi_day
 
 # ---------------------------------------------------------------- lineage and schema
 
+# A day's batch lands at 02:00 UTC the day after (its `_ingested_at`): the simulated landing time,
+# the same on every rerun, which dbt's source freshness and silver's "now" (macro as_of) read.
+BATCH_LANDS_AFTER_DAY = dt.timedelta(days=1, hours=2)
+LANDING_SECONDS = int(BATCH_LANDS_AFTER_DAY.total_seconds())
+
 
 def lineage(ctx: Ctx, latest_s: Column) -> list[Column]:
     """The daily batch that landed the row's current version: the day of its latest change (backfill before start)."""
     o = ctx.options
     backfill = o.start_date - dt.timedelta(days=1)
     batch_date = F.greatest(F.to_date(ctx.ts(latest_s)), F.lit(backfill))
-    landed = F.timestamp_seconds((F.unix_date(F.date_add(batch_date, 1)).cast("long") * 86400 + 2 * 3600))
+    landed = F.timestamp_seconds(F.unix_date(batch_date).cast("long") * 86400 + LANDING_SECONDS)
     return [
         landed.alias("_ingested_at"),
         F.concat(F.lit(f"seed={o.seed}/start={o.start_date.isoformat()}/batch="), batch_date.cast("string")).alias("_batch_id"),
@@ -295,7 +300,7 @@ def events_table(w: World) -> DataFrame:
         "*",
         ctx.ts(F.col("ts_s")).alias("event_ts"),
         event_date.alias("event_date"),
-        F.timestamp_seconds((F.lit(o.start_date.toordinal() - dt.date(1970, 1, 1).toordinal() + 1) + F.col("day")).cast("long") * 86400 + 7200).alias("_ingested_at"),
+        F.timestamp_seconds((F.lit(o.start_date.toordinal() - dt.date(1970, 1, 1).toordinal()) + F.col("day")).cast("long") * 86400 + LANDING_SECONDS).alias("_ingested_at"),
         F.concat(F.lit(f"seed={o.seed}/start={o.start_date.isoformat()}/batch="), event_date.cast("string")).alias("_batch_id"),
     )
     return conform(ev, schemas.EVENTS)
