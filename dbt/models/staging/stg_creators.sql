@@ -38,6 +38,8 @@ renamed as (
         comments_enabled_at,
         analytics_enabled_at,
         join_date,
+        -- A file without updated_at: its landing time stands in.
+        coalesce(updated_at, _ingested_at) as updated_at,
         _ingested_at
 
     from source

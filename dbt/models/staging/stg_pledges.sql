@@ -41,6 +41,8 @@ renamed as (
         -- The time rules: active on [started_at, stopped_at); null = open-ended
         least(ended_at, pause_started_at) as stopped_at,
         {{ month_start('started_at') }} as pledge_month,
+        -- A file without updated_at: its landing time stands in.
+        coalesce(updated_at, _ingested_at) as updated_at,
         _ingested_at
 
     from source

@@ -27,6 +27,8 @@ renamed as (
         -- timestamps
         created_at,
         archived_at,
+        -- A file without updated_at: its landing time stands in.
+        coalesce(updated_at, _ingested_at) as updated_at,
         _ingested_at
 
     from source

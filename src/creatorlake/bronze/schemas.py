@@ -101,6 +101,7 @@ CREATORS = BronzeTable(
         ("join_date", D, "Date the creator joined the podcast program (UTC)."),
         ("comments_enabled_at", TS, "When the creator turned on Podcast Comments, null if never (staggered rollout)."),
         ("analytics_enabled_at", TS, "When the creator first opened Creator Analytics, null if never."),
+        ("updated_at", TS, "When the row last changed (UTC): the time of its latest change; snapshots version the row by it."),
     ),
 )
 
@@ -178,6 +179,7 @@ TIERS = BronzeTable(
         ("is_active", B, "Whether the tier can still be joined."),
         ("created_at", TS, "When the tier was created (UTC)."),
         ("archived_at", TS, "When the tier was archived, null while active."),
+        ("updated_at", TS, "When the row last changed (UTC): the time of its latest change; snapshots version the row by it."),
     ),
 )
 
@@ -197,6 +199,7 @@ PLEDGES = BronzeTable(
         ("ended_at", TS, "When the pledge ended (churned), null otherwise."),
         ("pause_started_at", TS, "When the pledge was paused, null otherwise."),
         ("churn_reason", S, "Why the pledge ended: voluntary, payment_failed, ..."),
+        ("updated_at", TS, "When the row last changed (UTC): the time of its latest change; snapshots version the row by it."),
     ),
 )
 

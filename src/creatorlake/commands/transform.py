@@ -11,7 +11,7 @@ from creatorlake.core.dbt import transform
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", help="dbt node selection, e.g. +fct_creator_monthly_performance")
-    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch and restart the snapshots' history")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

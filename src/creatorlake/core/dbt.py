@@ -76,9 +76,12 @@ def run_dbt(spark: SparkSession, settings: Settings, command: Sequence[str]) -> 
     failures: list[str] = []
     for node_result in getattr(result.result, "results", None) or []:
         status = str(node_result.status)
-        counts[status] = counts.get(status, 0) + 1
         if status in {"error", "fail"}:
             failures.append(f"{node_result.node.unique_id}: {node_result.message}")
+        # The project's on-run-start hook (macros/snapshots.sql) reports as a result too: not a node built or tested.
+        if getattr(node_result.node, "resource_type", None) == "operation":
+            continue
+        counts[status] = counts.get(status, 0) + 1
     if result.exception is not None:
         raise CreatorLakeError(f"dbt {command[0]} could not run: {result.exception}")
     return DbtOutcome(success=bool(result.success), counts=counts, failures=failures, seconds=seconds)

@@ -14,7 +14,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from creatorlake.generator.rand import lookup, pick_by
-from creatorlake.generator.world import DAY, Ctx, plan_at
+from creatorlake.generator.world import DAY, Ctx, change_at, plan_at, price_at
 
 MONTH_DAYS = 30.4375
 SEGMENT = ("country_code", "category", "creator_tier")
@@ -67,7 +67,10 @@ def pledges(ctx: Ctx, cr: DataFrame, ti: DataFrame) -> DataFrame:
     # New pledges cannot join an archived tier; they land on the entry tier instead.
     archived = F.col("_picked_archive_s").isNotNull() & (F.col("_picked_archive_s") <= F.col("start_s"))
     pl = pl.select("*", F.when(archived, F.lit(1)).otherwise(F.col("picked_rank")).alias("tier_rank"))
-    pl = pl.join(ti.select("ci", "tier_rank", "tier_id", "price_usd"), on=["ci", "tier_rank"], how="left")
+    prices = ("price_usd", "new_price_usd", "price_change_s")
+    pl = pl.join(ti.select("ci", "tier_rank", "tier_id", *[F.col(c).alias(f"_t_{c}") for c in prices]), on=["ci", "tier_rank"], how="left")
+    # A pledge pays its tier's price when it starts; a later price change does not touch it.
+    pl = pl.select("*", price_at(F.col("start_s"), "_t_").alias("price_usd"))
 
     churn = lookup(dict(m.monthly_churn), F.col("creator_tier"))
     life_days = r.exp("pl.life", *pk) * F.lit(MONTH_DAYS) / churn + F.lit(1.0)
@@ -88,6 +91,20 @@ def pledges(ctx: Ctx, cr: DataFrame, ti: DataFrame) -> DataFrame:
     pl = pl.select("*", pause.alias("pause_s")).select(
         "*", F.when(F.col("is_declined"), F.col("start_s")).otherwise(F.least("end_s", F.coalesce("pause_s", "end_s"))).alias("stop_s")
     )
+    # The pledge's one tier move (generator.yml `changes:`): to the next tier up (the top tier: one down),
+    # while it is active and the new tier is not archived; from then on it pays that tier's price.
+    switch_rank = F.when(F.col("tier_rank") < F.col("n_tiers"), F.col("tier_rank") + 1).otherwise(F.col("tier_rank") - 1)
+    switch_at = change_at(ctx, ctx.world.changes.pledge_tier_per_day, "chg.pledge", "ci", "k", after=F.greatest(F.col("start_s"), F.lit(ctx.start_s)))
+    targets = ti.select(
+        "ci", F.col("tier_rank").alias("_switch_rank"), F.col("tier_id").alias("switch_tier_id"), F.col("archive_s").alias("_switch_archive_s"),
+        *[F.col(c).alias(f"_s_{c}") for c in prices],
+    )
+    pl = pl.select("*", switch_rank.alias("_switch_rank"), switch_at.alias("_switch_at")).join(targets, on=["ci", "_switch_rank"], how="left")
+    can_switch = (
+        ~F.col("is_declined") & F.col("switch_tier_id").isNotNull() & (F.col("_switch_at") < F.col("stop_s"))
+        & (F.col("_switch_archive_s").isNull() | (F.col("_switch_archive_s") > F.col("_switch_at")))
+    )
+    pl = pl.select("*", F.when(can_switch, F.col("_switch_at")).alias("switch_s"), price_at(F.col("_switch_at"), "_s_").alias("switch_price_usd"))
     is_first = F.row_number().over(Window.partitionBy("pi").orderBy("start_s", "ci", "k")) == 1
     hi = F.lit(ctx.hi_s)
     has_ended = ~F.col("is_declined") & (F.col("end_s") < hi)
@@ -215,7 +232,8 @@ def _apply_conversion_drops(ctx: Ctx, rows: DataFrame) -> DataFrame:
     proc = m.processing_fee
     proc_rate = lookup({k: v.rate for k, v in proc.items()}, F.col("payment_method"))
     proc_fixed = lookup({k: v.fixed for k, v in proc.items()}, F.col("payment_method"))
-    amount = F.col("price_usd")
+    # After a tier move the pledge bills the new tier's price (payments and their refunds alike, by fee_ts).
+    amount = F.when(F.col("switch_s") <= F.col("fee_ts"), F.col("switch_price_usd")).otherwise(F.col("price_usd"))
     money = "decimal(18,2)"
     out = rows.select("*", status.alias("transaction_status"), reason.alias("failure_reason"), method.alias("payment_method"))
     is_ok = F.col("transaction_status") == "succeeded"

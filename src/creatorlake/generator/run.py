@@ -175,8 +175,9 @@ def creators_table(w: World) -> DataFrame:
     verified_p = F.when(F.col("creator_tier") == "star", 0.9).when(F.col("creator_tier") == "established", 0.5).otherwise(0.1)
     latest = F.greatest(
         F.col("created_s"), F.col("first_pledge_s"), F.col("last_post_s"), before_hi("comments_s"), before_hi("analytics_s"),
-        before_hi("plan_change_s"), F.when(status_changed, F.col("status_change_s")),
+        before_hi("plan_change_s"), F.when(status_changed, F.col("status_change_s")), before_hi("size_tier_change_s"),
     )
+    c = c.withColumn("creator_tier", F.when(F.col("size_tier_change_s") < hi, F.col("size_tier1")).otherwise(F.col("creator_tier")))
     out = c.select(
         "*",
         F.concat_ws(" ", world._word(world._ADJ, r.u("cr.n1", "ci")), world._word(world._NOUN, r.u("cr.n2", "ci"))).alias("creator_name"),
@@ -192,6 +193,7 @@ def creators_table(w: World) -> DataFrame:
         F.to_date(ctx.ts(F.col("join_s"))).alias("join_date"),
         ctx.ts(before_hi("comments_s")).alias("comments_enabled_at"),
         ctx.ts(before_hi("analytics_s")).alias("analytics_enabled_at"),
+        ctx.ts(latest).alias("updated_at"),
         *lineage(ctx, latest),
     )
     return conform(out, schemas.CREATORS)
@@ -217,7 +219,9 @@ def listeners_table(w: World) -> DataFrame:
 def tiers_table(w: World) -> DataFrame:
     ctx = w.ctx
     archived = F.when(F.col("archive_s") < F.lit(ctx.hi_s), F.col("archive_s"))
-    out = w.ti.select(
+    raised = F.when(F.col("price_change_s") < F.lit(ctx.hi_s), F.col("price_change_s"))
+    latest = F.greatest(F.col("tier_created_s"), archived, raised)
+    out = w.ti.withColumn("price_usd", F.when(raised.isNotNull(), F.col("new_price_usd")).otherwise(F.col("price_usd"))).select(
         "*",
         F.concat(F.col("tier_name"), F.lit(": "), F.element_at(F.array(
             F.lit("early access to episodes"), F.lit("ad-free feed"), F.lit("bonus episodes and ad-free feed"),
@@ -225,20 +229,24 @@ def tiers_table(w: World) -> DataFrame:
         archived.isNull().alias("is_active"),
         ctx.ts(F.col("tier_created_s")).alias("created_at"),
         ctx.ts(archived).alias("archived_at"),
-        *lineage(ctx, F.greatest(F.col("tier_created_s"), archived)),
+        ctx.ts(latest).alias("updated_at"),
+        *lineage(ctx, latest),
     )
     return conform(out, schemas.TIERS)
 
 
 def pledges_table(w: World) -> DataFrame:
     ctx = w.ctx
-    out = w.pl.select(
+    switched = F.col("switch_s") < F.lit(ctx.hi_s)
+    latest = F.greatest(F.col("start_s"), F.col("ended_s"), F.col("paused_s"), F.when(switched, F.col("switch_s")))
+    out = w.pl.withColumn("tier_id", F.when(switched, F.col("switch_tier_id")).otherwise(F.col("tier_id"))).select(
         "*",
-        F.col("price_usd").alias("pledge_amount_usd"),
+        F.when(switched, F.col("switch_price_usd")).otherwise(F.col("price_usd")).alias("pledge_amount_usd"),
         ctx.ts(F.col("start_s")).alias("started_at"),
         ctx.ts(F.col("ended_s")).alias("ended_at"),
         ctx.ts(F.col("paused_s")).alias("pause_started_at"),
-        *lineage(ctx, F.greatest(F.col("start_s"), F.col("ended_s"), F.col("paused_s"))),
+        ctx.ts(latest).alias("updated_at"),
+        *lineage(ctx, latest),
     )
     return conform(out, schemas.PLEDGES)
 

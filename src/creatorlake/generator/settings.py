@@ -135,6 +135,18 @@ class MembershipSettings:
 
 
 @dataclass(frozen=True)
+class ChangeSettings:
+    """Entity updates from start_date on, which appended days land as changed rows. Each entity
+    changes this way at most once, at a time drawn from its daily rate (0: never); the time does
+    not depend on the window, so an append lands the same changes as a longer fresh run."""
+
+    creator_tier_per_day: float        # a creator moves one size tier (emerging -> established -> star -> established)
+    pledge_tier_per_day: float         # an active pledge moves to the next tier up (the top one down); its amount follows
+    tier_price_per_day: float          # a tier not yet archived raises its price
+    tier_price_increase: float         # by this share (new price rounded to the dollar, minus a cent)
+
+
+@dataclass(frozen=True)
 class CommentsEffects:
     return_listen_lift: float = 0.0
     follow_lift: float = 0.0
@@ -174,4 +186,5 @@ class WorldSettings:
     podcast: PodcastSettings
     partner_program: PartnerProgramSettings
     membership: MembershipSettings
+    changes: ChangeSettings
     effects: Effects = Effects()

@@ -159,7 +159,19 @@ def creators(ctx: Ctx) -> DataFrame:
         lookup({k: v.language for k, v in countries.items()}, F.col("country_code")).alias("language0"),
         lookup({k: v.currency for k, v in countries.items()}, F.col("country_code")).alias("currency_code"),
         pick_by(r.u("tiers.n", ci), list(ctx.world.membership.tiers_per_creator.items())).alias("n_tiers"),
+        # The creator's one size-tier move (shown in bronze; the latent tier above drives the simulation).
+        lookup({"emerging": "established", "established": "star", "star": "established"}, F.col("creator_tier")).alias("size_tier1"),
+        change_at(ctx, ctx.world.changes.creator_tier_per_day, "chg.size", "ci").alias("size_tier_change_s"),
     ).withColumn("plan_names", F.lit(",".join(plan_names)))
+
+
+def change_at(ctx: Ctx, rate_per_day: float, salt: str, *keys: str, after: Column | None = None) -> Column:
+    """When an entity makes its one change of a kind (generator.yml `changes:`): an exponential
+    wait at `rate_per_day` from `after` (start_date by default); null when the rate is 0."""
+    if rate_per_day <= 0:
+        return F.lit(None).cast("double")
+    since = after if after is not None else F.lit(ctx.start_s)
+    return since + ctx.draws.exp(salt, *keys) * F.lit(DAY / rate_per_day)
 
 
 def plan_at(seconds: Column) -> Column:
@@ -244,11 +256,25 @@ def tiers(ctx: Ctx, cr: DataFrame) -> DataFrame:
     base_price = F.element_at(F.array(*[F.lit(float(p)) for p in prices]), F.col("tier_rank"))
     price = F.greatest(F.lit(1.0), F.round(base_price * price_mult)) - F.lit(0.01)
     archive = (F.col("tier_rank") >= 2) & (r.u("tier.arch", "ci", "tier_rank") < m.tier_archive_share)
+    changes = ctx.world.changes
+    raised = F.greatest(F.lit(1.0), F.round((price + F.lit(0.01)) * F.lit(1.0 + changes.tier_price_increase))) - F.lit(0.01)
+    price_change = change_at(ctx, changes.tier_price_per_day, "chg.price", "ci", "tier_rank")
     return t.select(
         "*",
         F.format_string("ti_%04d_%d", F.col("ci") + 1, F.col("tier_rank")).alias("tier_id"),
         F.element_at(F.array(*[F.lit(nm) for nm in names]), F.col("tier_rank")).alias("tier_name"),
         price.cast("decimal(18,2)").alias("price_usd"),
+        raised.cast("decimal(18,2)").alias("new_price_usd"),
         (F.col("created_s") + F.col("tier_rank") * F.lit(3600.0)).alias("tier_created_s"),
         F.when(archive, F.col("created_s") + F.lit(90 * DAY) + r.u("tier.arch.t", "ci", "tier_rank") * F.lit(600 * DAY)).alias("archive_s"),
+    ).select(
+        "*",
+        # An archived tier keeps its price.
+        F.when(F.col("archive_s").isNull() | (price_change < F.col("archive_s")), price_change).alias("price_change_s"),
     )
+
+
+def price_at(seconds: Column, prefix: str = "") -> Column:
+    """A tier's price at a moment (needs <prefix>price_usd, <prefix>new_price_usd, <prefix>price_change_s)."""
+    raised = F.col(f"{prefix}price_change_s").isNotNull() & (F.col(f"{prefix}price_change_s") <= seconds)
+    return F.when(raised, F.col(f"{prefix}new_price_usd")).otherwise(F.col(f"{prefix}price_usd"))
