@@ -478,9 +478,9 @@ def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings
         newest[name] = spark.table(table).agg(F.max(date_column)).first()[0]
         # Delta's DELETE takes no subquery: the cut date is computed first
         spark.sql(f"delete from {table} where {date_column} > date_sub(date'{newest[name].isoformat()}', 2)")
-    # Sessions crossing midnight into the sessions' cutoff day: a run that rewrote
-    # sessions from the cutoff on would split each (its listens after midnight read as
-    # a new session), so the checksums below would differ.
+    # Sessions crossing midnight into the sessions' cutoff day: a run that read listens
+    # only from the day it rewrites, not one session gap before it, would split each
+    # (its listens after midnight read as a new session) and the checksums below differ.
     sessions = spark.table(settings.table("gold", "fct_listening_sessions"))
     sessions_cutoff = newest["fct_listening_sessions"] - dt.timedelta(days=2 + lookback_days)
     assert sessions.filter((F.col("session_date") < sessions_cutoff) & (F.to_date("session_end_at") >= sessions_cutoff)).count() > 0
