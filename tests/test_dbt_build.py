@@ -35,6 +35,8 @@ INCREMENTAL_MODELS = {
     "fct_ads": ("gold", "ad_date"),
     "fct_subscriptions": ("gold", "sub_date"),
     "fct_segment_daily_metrics": ("gold", "metric_date"),
+    "fct_listening_sessions": ("gold", "session_date"),
+    "fct_listener_funnel_weekly": ("gold", "last_activity_date"),
 }
 
 
@@ -476,6 +478,12 @@ def test_incremental_run_then_full_refresh_give_identical_tables(spark, settings
         newest[name] = spark.table(table).agg(F.max(date_column)).first()[0]
         # Delta's DELETE takes no subquery: the cut date is computed first
         spark.sql(f"delete from {table} where {date_column} > date_sub(date'{newest[name].isoformat()}', 2)")
+    # Sessions crossing midnight into the sessions' cutoff day: a run that read listens
+    # only from the day it rewrites, not one session gap before it, would split each
+    # (its listens after midnight read as a new session) and the checksums below differ.
+    sessions = spark.table(settings.table("gold", "fct_listening_sessions"))
+    sessions_cutoff = newest["fct_listening_sessions"] - dt.timedelta(days=2 + lookback_days)
+    assert sessions.filter((F.col("session_date") < sessions_cutoff) & (F.to_date("session_end_at") >= sessions_cutoff)).count() > 0
     # ... and, on a day the tables still hold, bronze restates one event and drops another.
     version, restated, dropped = _restate_one_listen_and_drop_another(spark, settings, newest["stg_events"] - dt.timedelta(days=3))
     try:
