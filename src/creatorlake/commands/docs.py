@@ -30,7 +30,8 @@ def site_dir(settings: Settings, out: str | None) -> Path:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     settings.dbt_project_dir  # no dbt project (an installed wheel ships none): one line, before Spark starts
     spark = get_spark(settings, app_name="creatorlake-docs")
-    outcome = run_dbt(spark, settings, ["docs", "generate", "--static"])
+    # --quiet: stdout holds the site's path only; dbt still prints its errors.
+    outcome = run_dbt(spark, settings, ["docs", "generate", "--static", "--quiet"])
     if not outcome.success:
         raise WorkFailed(f"dbt docs generate failed ({'; '.join(outcome.failures) or 'see the dbt log under the lakehouse'})")
     target = settings.lakehouse_root / "dbt" / "target"
