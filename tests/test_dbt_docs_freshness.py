@@ -45,3 +45,24 @@ def test_the_docs_site_holds_every_model_of_the_project(tiny_gold, tmp_path, cap
     assert {key.split(".")[-1] for key, node in catalog["nodes"].items() if key.startswith("model.") and node["columns"]} == PROJECT_MODELS
     single_file = (site / "static_index.html").read_text()
     assert all(f'model.creatorlake.{name}' in single_file for name in PROJECT_MODELS)
+
+
+def test_the_catalog_gains_the_relations_dbt_spark_could_not_describe():
+    from creatorlake.commands.docs import completed_catalog
+
+    view = {"metadata": {"type": "view"}, "columns": {"a": {"type": "int"}}, "unique_id": "model.p.v"}
+    manifest = {
+        "nodes": {
+            "model.p.v": {"resource_type": "model", "schema": "silver", "name": "v", "config": {"materialized": "view"}},
+            "model.p.t": {"resource_type": "model", "schema": "gold", "name": "t", "alias": "t_alias", "config": {"materialized": "table"}},
+            "model.p.e": {"resource_type": "model", "schema": "gold", "name": "e", "config": {"materialized": "ephemeral"}},
+            "model.p.unbuilt": {"resource_type": "model", "schema": "gold", "name": "unbuilt", "config": {"materialized": "table"}},
+            "test.p.x": {"resource_type": "test", "schema": "gold", "name": "x", "config": {}},
+        },
+        "sources": {"source.p.bronze.s": {"schema": "bronze", "name": "s", "identifier": "s"}},
+    }
+    built = {("gold", "t_alias"): [("id", "string"), ("n", "bigint")], ("bronze", "s"): [("k", "int")]}
+    catalog = completed_catalog({"nodes": {"model.p.v": view}, "sources": {}}, manifest, lambda schema, name: built.get((schema, name)))
+    assert set(catalog["nodes"]) == {"model.p.v", "model.p.t"} and catalog["nodes"]["model.p.v"] == view
+    assert catalog["nodes"]["model.p.t"]["columns"]["n"] == {"type": "bigint", "index": 2, "name": "n", "comment": None}
+    assert list(catalog["sources"]["source.p.bronze.s"]["columns"]) == ["k"]

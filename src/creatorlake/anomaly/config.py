@@ -22,8 +22,9 @@ TABLE_KEYS = ("source", "anomalies", "scored", "drivers", "explanations", "healt
 ROOTCAUSE_OPTIONS = ("revenue_metrics", "drill_down_top", "driver_led_share")
 ALERT_OPTIONS = ("severity", "health")
 HEALTH_ALERT_OPTIONS = ("min_active_patrons",)
-# Alert levels, mildest first: a level "or worse" is every level from it on.
-ALERT_LEVELS = ("warning", "critical")
+# Alert levels, mildest first, with their default |z| bounds: a level "or worse" is every level from it on.
+DEFAULT_SEVERITY = (("warning", 4.0), ("critical", 8.0))
+ALERT_LEVELS = tuple(level for level, _ in DEFAULT_SEVERITY)
 # The revenue streams of the catalog's driver tree and the North Star, each with the
 # drivers it is a product of (the North Star: every product stream's drivers).
 REVENUE_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -106,8 +107,6 @@ class AlertConfig:
         """The level and every worse one."""
         return ALERT_LEVELS[ALERT_LEVELS.index(level):]
 
-
-DEFAULT_SEVERITY = (("warning", 4.0), ("critical", 8.0))
 
 
 def parse_alerts(raw: Any, where: str) -> AlertConfig:

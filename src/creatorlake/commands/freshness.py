@@ -58,7 +58,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         as_of = simulated_clock(spark, settings)
         say(STAGE, f"clock: the generated world's, {as_of}" if as_of else "clock: now (UTC)")
     extra = {"freshness_as_of": as_of.isoformat(sep=" ")} if as_of else {}
-    result = invoke_dbt(spark, settings, ["source", "freshness"], extra_vars=extra)
+    # --quiet: stdout holds this command's result lines only; dbt still prints its errors.
+    result = invoke_dbt(spark, settings, ["source", "freshness", "--quiet"], extra_vars=extra)
     if result.exception is not None:
         raise CreatorLakeError(f"dbt source freshness could not run: {result.exception}")
     statuses = []
