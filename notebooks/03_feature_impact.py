@@ -105,7 +105,8 @@ if present["feature_impact_balance"]:
     balance = spark.table(gold("feature_impact_balance"))
     display(balance.orderBy("feature", "outcome", "covariate"))
     worst = balance.agg(F.max(F.abs("smd_after")).alias("worst")).first()["worst"]
-    print(f"Largest absolute standardised difference after matching: {worst:.3f}.")
+    if worst is not None:
+        print(f"Largest absolute standardised difference after matching: {worst:.3f}.")
 else:
     print(f"{gold('feature_impact_balance')} does not exist: no matched design in this world.")
 

@@ -100,12 +100,14 @@ display(explanations.orderBy(F.abs("z_score").desc(), "metric_date").select("met
 
 weeks = drivers.where(is_platform).orderBy("week_start_date").toPandas()
 driver_names = [column.removeprefix(CONTRIBUTION.format("")) for column in contribution_columns()]
+# A driver without a contribution (its chain could not be split that week) adds nothing to the bars.
+weeks[contribution_columns()] = weeks[contribution_columns()].astype(float).fillna(0.0)
 fig = Figure(figsize=(9, 4))
 ax = fig.subplots()
 bottom_pos = [0.0] * len(weeks)
 bottom_neg = [0.0] * len(weeks)
 for name, column in zip(driver_names, contribution_columns()):
-    values = weeks[column].astype(float).tolist()
+    values = weeks[column].tolist()
     base = [bp if v >= 0 else bn for v, bp, bn in zip(values, bottom_pos, bottom_neg)]
     ax.bar(weeks["week_start_date"], values, bottom=base, width=5, label=DRIVER_LABELS.get(name, name))
     bottom_pos = [bp + max(v, 0) for v, bp in zip(values, bottom_pos)]

@@ -52,14 +52,17 @@ def kernel_env(settings: Settings) -> dict[str, str]:
 
 
 def failed_cell(nb: nbformat.NotebookNode) -> tuple[str, str]:
-    """(where, what) of the first cell with an error output: the Databricks cell number and its first line."""
+    """(where, what) of the first cell with an error output: the cell's number in the Databricks
+    source and its first line, and the exception's name and first line."""
     for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                number = cell.metadata.get(SOURCE_CELL)
-                first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
-                where = f"cell {number}" if number else "the runner's first cell"
-                return f"{where} ({first[:60]})", f"{output.get('ename')}: {output.get('evalue', '').splitlines()[0] if output.get('evalue') else ''}"
+        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+        if error is None:
+            continue
+        number = cell.metadata.get(SOURCE_CELL)
+        first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+        where = f"cell {number} ({first_line[:60]})" if number else "the runner's first cell (the Spark session)"
+        message = (error.get("evalue") or "").strip().splitlines()
+        return where, f"{error.get('ename')}: {message[0] if message else ''}".rstrip(": ")
     return "an unknown cell", "no error output"
 
 
