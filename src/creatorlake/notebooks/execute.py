@@ -12,6 +12,7 @@ from typing import Callable, Mapping
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from traitlets.config import Config
 
 from creatorlake.core.config import CHECKOUT, CONF_ENV, Settings
 from creatorlake.core.errors import CreatorLakeError, WorkFailed
@@ -24,6 +25,11 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 CELL_TIMEOUT_SECONDS = 600
 # Set in the kernel by the runner: what only a headless run needs (the session factory's are inherited).
 LAKEHOUSE_ENV = "CREATORLAKE_HOME"
+
+
+# The kernel talks to this process over Unix sockets: over TCP without keys it warns on stderr
+# about plain-text traffic, which this local, same-user channel does not need to hear.
+KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,8 @@ def run_notebook(source: Path, out: Path, widgets: Mapping[str, str], env: Mappi
     except NotNotebookSource as exc:
         raise CreatorLakeError(f"{source.name}: {exc}") from None
     started = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=KERNEL_CONFIG,
+                            resources={"metadata": {"path": str(source.parent)}})
     ipynb, html = out / f"{source.stem}.ipynb", out / f"{source.stem}.html"
     try:
         client.execute(env=dict(env))
