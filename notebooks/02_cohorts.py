@@ -132,9 +132,11 @@ sizes = cohorts.groupBy("cohort_week_start_date").agg(F.max("cohort_creators").a
 if sizes["cohorts"]:
     first, last = curve.iloc[0], curve.iloc[-1]
     print(f"{sizes['cohorts']} Partner Program cohort(s), {sizes['creators']} creator(s) activated in the window.")
-    print(f"An activated creator earned ${first['creator_revenue_usd'] / first['creators_observed']:,.2f} in its activation week "
-          f"and ${last['creator_revenue_usd'] / last['creators_observed']:,.2f} {int(last['weeks_since_activation'])} week(s) later "
-          f"({int(last['creators_observed'])} creator(s) observed that far).")
+    opening = f"An activated creator earned ${first['creator_revenue_usd'] / first['creators_observed']:,.2f} in its activation week"
+    if last["weeks_since_activation"] > first["weeks_since_activation"]:
+        opening += (f" and ${last['creator_revenue_usd'] / last['creators_observed']:,.2f} {int(last['weeks_since_activation'])} week(s) later "
+                    f"({int(last['creators_observed'])} creator(s) observed that far)")
+    print(opening + ".")
 else:
     print("No creator activated the Partner Program in this window: there are no cohorts to follow.")
 latest = tiers["month_start_date"].max()

@@ -12,7 +12,6 @@ from typing import Callable, Mapping
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from traitlets.config import Config
 
 from creatorlake.core.config import CHECKOUT, CONF_ENV, Settings
 from creatorlake.core.errors import CreatorLakeError, WorkFailed
@@ -27,9 +26,11 @@ CELL_TIMEOUT_SECONDS = 600
 LAKEHOUSE_ENV = "CREATORLAKE_HOME"
 
 
-# The kernel talks to this process over Unix sockets: over TCP without keys it warns on stderr
-# about plain-text traffic, which this local, same-user channel does not need to hear.
-KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}})
+# The kernel logs errors only: at its default level it warns on stderr that its local TCP channel
+# is not encrypted, a line that is not this command's to print.
+KERNEL_ARGUMENTS = ["--log-level=ERROR"]
+# A kernel that is not ready by then (an interpreter and its imports on a busy machine) has failed.
+KERNEL_START_SECONDS = 180
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ def run_notebook(source: Path, out: Path, widgets: Mapping[str, str], env: Mappi
     except NotNotebookSource as exc:
         raise CreatorLakeError(f"{source.name}: {exc}") from None
     started = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=KERNEL_CONFIG,
-                            resources={"metadata": {"path": str(source.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS,
+                            startup_timeout=KERNEL_START_SECONDS, resources={"metadata": {"path": str(source.parent)}})
     ipynb, html = out / f"{source.stem}.ipynb", out / f"{source.stem}.html"
     try:
         client.execute(env=dict(env))
@@ -97,7 +98,7 @@ def run_notebook(source: Path, out: Path, widgets: Mapping[str, str], env: Mappi
         nbformat.write(nb, ipynb)
         where, what = failed_cell(nb)
         raise WorkFailed(f"notebook {source.name} failed in {where}: {what} (the run so far: {ipynb})") from None
-    except (CellTimeoutError, DeadKernelError) as exc:
+    except (CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         nbformat.write(nb, ipynb)
         raise WorkFailed(f"notebook {source.name} did not finish: {str(exc).splitlines()[0]} (the run so far: {ipynb})") from None
     nbformat.write(nb, ipynb)
