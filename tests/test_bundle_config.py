@@ -35,6 +35,7 @@ TARGETS = ("dev", "prod")
 MODELS = {"jobs": Job, "dashboards": Dashboard, "schemas": Schema}
 LAYERS = ("bronze", "silver", "gold")
 STAGE_ORDER = ["generate", "dbt", "detect", "explain", "alerts", "impact", "verify", "memo"]
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +106,8 @@ def test_the_cli_python_hook_accepts_the_merged_bundle(bundles, target, tmp_path
     code, diagnostics, output = run_python_hook(tmp_path, hook_input(bundles[target]))
     assert code == 0 and not [d for d in diagnostics if d["severity"] == "error"], diagnostics
     assert [t["task_key"] for t in output["resources"]["jobs"]["creatorlake_daily"]["tasks"]] == STAGE_ORDER
+    notebook_tasks = output["resources"]["jobs"]["creatorlake_notebooks"]["tasks"]
+    assert [t["notebook_task"]["notebook_path"] for t in notebook_tasks] == [f"../notebooks/{p.name}" for p in NOTEBOOKS]
     assert set(output["resources"]["dashboards"]) == set(bundles[target].resources["dashboards"])
 
 
@@ -227,6 +230,32 @@ def read_yaml_text(text: str):
     import yaml
 
     return yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_notebooks_job_runs_every_analysis_notebook_on_the_targets_gold_schema(bundles, target):
+    """One serverless notebook task per notebooks/NN_*.py file; the job's parameters are the widgets
+    every notebook declares, and they name the gold schema the bundle creates."""
+    from creatorlake.commands.databricks import staged_settings
+    from creatorlake.notebooks.source import parse_cells
+
+    bundle = bundles[target]
+    job = bundle.resource("jobs", "creatorlake_notebooks")
+    assert NOTEBOOKS, "no notebooks/NN_*.py"
+    paths = [bundle.resource_path("jobs", "creatorlake_notebooks", t["notebook_task"]["notebook_path"]) for t in job["tasks"]]
+    assert paths == NOTEBOOKS
+    for task in job["tasks"]:
+        # Serverless: a notebook task names no cluster (its notebook installs the project itself).
+        assert not {"job_cluster_key", "existing_cluster_id", "new_cluster", "environment_key"} & set(task), task["task_key"]
+    parameters = {p["name"]: p["default"] for p in job["parameters"]}
+    assert set(parameters) == {"catalog", "schema_prefix"}
+    assert parameters["catalog"] == bundle.catalog
+    gold = staged_settings(load_config(), parameters["catalog"], parameters["schema_prefix"]).schema("gold")
+    assert gold == bundle.schema("gold")
+    for path in paths:
+        code = "\n".join(c.source for c in parse_cells(path.read_text()) if c.kind == "code")
+        declared = {name for name in parameters if f'dbutils.widgets.text("{name}"' in code}
+        assert declared == set(parameters), f"{path.name} declares widgets {declared}"
 
 
 def test_dashboards_deploy_from_resources_dashboards_on_the_targets_warehouse(bundles):

@@ -1,8 +1,8 @@
 """The jobs on a Spark Connect session, as Databricks serverless runs them: a local Spark Connect
-server with Delta (started here, on 127.0.0.1), each job (generate, detect, explain, impact, memo)
+server with Delta (on 127.0.0.1), each job (generate, detect, explain, impact, memo)
 run as its command with $SPARK_REMOTE pointing at it, and what it writes equal to what the classic
 session writes from the same input. The transform stage is dbt's (a dbt task on Databricks), so its
-gold tables are the shared input here.
+gold tables are the shared input here. The server is conftest's `connect_server`, one per session.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,11 @@ from chispa import assert_df_equality
 
 from creatorlake.anomaly.config import load_anomaly_config
 from creatorlake.commands import detect, explain, impact, memo
-from creatorlake.core.jars import ensure_resolved
-from creatorlake.core.spark import DELTA_CATALOG, DELTA_EXTENSION
 from creatorlake.generator import GeneratorOptions, generate
 from creatorlake.memo.collect import required_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = REPO_ROOT / "src" / "creatorlake"
-SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
-SERVER_START_SECONDS = 120
 JOB_SECONDS = 300
 CONNECT_SCHEMA = "gold"
 CLASSIC_SCHEMA = "gold_classic_twin"
@@ -37,10 +32,10 @@ CLASSIC_SCHEMA = "gold_classic_twin"
 JVM_ONLY = re.compile(r"\bSparkContext\b|\bsparkContext\b|\b_jvm\b|\b_jdf\b|\b_jsc\b|\b_jsparkSession\b|\.rdd\b|\bRDD\b")
 
 
-def test_the_package_uses_no_jvm_or_rdd_api():
+def test_the_package_and_the_notebooks_use_no_jvm_or_rdd_api():
     hits = [
         f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
-        for path in sorted(PACKAGE.rglob("*.py"))
+        for path in [*sorted(PACKAGE.rglob("*.py")), *sorted((REPO_ROOT / "notebooks").glob("*.py"))]
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if JVM_ONLY.search(line)
     ]
@@ -51,53 +46,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the Spark Connect server exited with {server.returncode} before listening (log: {log})", pytrace=False)
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    pytest.fail(f"the Spark Connect server did not listen on 127.0.0.1:{port} within {SERVER_START_SECONDS}s (log: {log})", pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def connect_server(tmp_path_factory, settings):
-    """A Spark Connect server with Delta, its own warehouse and in-memory catalog: (URL, warehouse)."""
-    import pyspark
-
-    root = tmp_path_factory.mktemp("spark-connect")
-    warehouse, log = root / "warehouse", root / "server.log"
-    port = _free_port()
-    spark_home = Path(pyspark.__file__).parent
-    command = [
-        str(spark_home / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
-        "--class", SERVER_CLASS, "--jars", ensure_resolved(settings),
-        "--conf", f"spark.sql.extensions={DELTA_EXTENSION}",
-        "--conf", f"spark.sql.catalog.spark_catalog={DELTA_CATALOG}",
-        "--conf", f"spark.sql.warehouse.dir={warehouse}",
-        "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
-        "--conf", f"spark.connect.grpc.binding.port={port}",
-        "--conf", "spark.ui.enabled=false",
-        "--conf", f"spark.pyspark.python={sys.executable}",
-        "--conf", "spark.sql.shuffle.partitions=4",
-    ]
-    env = {**os.environ, "SPARK_HOME": str(spark_home)}
-    with log.open("wb") as out:
-        server = subprocess.Popen(["nice", "-n", "10", *command], stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        _wait_for_port(port, server, log)
-        yield f"sc://127.0.0.1:{port}", warehouse
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def _on_connect(url: str, home: Path, *args: str) -> subprocess.CompletedProcess:

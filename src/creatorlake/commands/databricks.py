@@ -27,7 +27,7 @@ from creatorlake.databricks.status import find_job_id, last_runs, table_counts
 JOB_KEY = "creatorlake_daily"
 LAYERS = ("bronze", "silver", "gold")
 # Commands that are not pipeline stages, so `stage` refuses them.
-NOT_STAGES = {"sql", "serve", "databricks", "run", "docs"}
+NOT_STAGES = {"sql", "serve", "databricks", "run", "docs", "notebooks", "metrics"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dashboards": ("creatorlake.commands.dashboards", "build the Lakeview dashboards, or render them as a static site"),
     "verify": ("creatorlake.commands.verify", "reconcile money and counts per month bronze -> silver -> gold"),
     "memo": ("creatorlake.commands.memo", "write the product memo (what happened, why, what to build next) from the gold tables"),
+    "notebooks": ("creatorlake.commands.notebooks", "run the analysis notebooks headless and write them as .ipynb and HTML"),
     "sql": ("creatorlake.commands.sql", "run a SQL query against the local lakehouse"),
     "metrics": ("creatorlake.commands.metrics", "query the semantic layer's metrics (MetricFlow) on the local lakehouse"),
     "databricks": ("creatorlake.commands.databricks", "the deployed bundle: job runs, table counts, remote SQL"),
