@@ -63,7 +63,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if result.exception is not None:
         raise CreatorLakeError(f"dbt source freshness could not run: {result.exception}")
     statuses = []
-    for node in sorted(getattr(result.result, "results", None) or [], key=lambda r: r.node.name):
+    # The results hold the project's on-run-start hooks too: only the sources have a freshness.
+    checked = [r for r in getattr(result.result, "results", None) or [] if r.node.resource_type == "source"]
+    for node in sorted(checked, key=lambda r: r.node.name):
         status = str(node.status)
         statuses.append(status)
         age = f"{node.age / 3600:.1f} h old (newest batch {node.max_loaded_at:%Y-%m-%d %H:%M})" if getattr(node, "age", None) is not None else (node.message or "")
