@@ -62,12 +62,17 @@ def render_macros() -> str:
     ])
 
 
-def main(argv: list[str] | None = None) -> int:
+def write_generated(text: str, default_path: Path, argv: list[str] | None = None) -> int:
+    """Write a file generated from the catalog to the path on the command line, else its place in the project."""
     argv = sys.argv[1:] if argv is None else argv
-    path = Path(argv[0]) if argv else MACRO_PATH
-    path.write_text(render_macros())
+    path = Path(argv[0]) if argv else default_path
+    path.write_text(text)
     print(f"wrote {path}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return write_generated(render_macros(), MACRO_PATH, argv)
 
 
 if __name__ == "__main__":

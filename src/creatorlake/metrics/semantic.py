@@ -17,13 +17,13 @@ scale (RPM's 1000) divides a scaled measure, `<numerator>_x<scale>`.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from creatorlake.metrics.catalog import MEASURE_BY_NAME, MEASURES, SEMANTIC_BY_NAME, SEMANTIC_METRICS, Measure, Metric
+from creatorlake.metrics.dbt import write_generated
 
 YAML_PATH = Path("dbt") / "models" / "semantic" / "_semantic_models.yml"
 COMMAND = "python -m creatorlake.metrics.semantic"
@@ -167,11 +167,7 @@ def render_yaml() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    path = Path(argv[0]) if argv else YAML_PATH
-    path.write_text(render_yaml())
-    print(f"wrote {path}")
-    return 0
+    return write_generated(render_yaml(), YAML_PATH, argv)
 
 
 if __name__ == "__main__":
