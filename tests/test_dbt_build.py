@@ -125,6 +125,9 @@ MONEY_KINDS = ("money", "total")
 def test_segment_daily_metrics_has_exactly_the_contract_columns_and_types(spark, settings, tiny_gold):
     df = _gold(spark, settings, "fct_segment_daily_metrics")
     assert df.columns == SEGMENT_KEYS + SEGMENT_RAW + SEGMENT_RATIOS
+    # The contract's Comments guardrails are among them: their counts and the ratios detection scores.
+    assert {"spam_comments", "removed_comments", "negative_feedback"} <= set(SEGMENT_RAW)
+    assert {"spam_share_of_comments", "removed_share_of_comments", "negative_feedback_per_1k_listens"} <= set(SEGMENT_RATIOS)
     types = dict(df.dtypes)
     assert types["metric_date"] == "date"
     for key in SEGMENT_KEYS[1:]:

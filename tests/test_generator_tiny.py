@@ -129,7 +129,8 @@ def test_enumerations_hold(spark, settings):
     def values(table, column):
         return {r[0] for r in bronze(spark, settings, table).select(column).distinct().collect()}
 
-    assert values("events", "event_type") <= {"listen", "follow", "comment", "share", "analytics_view", "creator_login"}
+    assert values("events", "event_type") <= {"listen", "follow", "comment", "share", "report", "analytics_view", "creator_login"}
+    assert schemas.EVENTS.columns[2].enum == ("listen", "follow", "comment", "share", "report", "analytics_view", "creator_login")
     assert values("partner_program", "status") <= {"eligible", "applied", "approved", "active", "payout", "rejected"}
     assert values("pledges", "pledge_status") <= {"active", "paused", "churned", "declined"}
     assert values("transactions", "transaction_status") <= {"pending", "succeeded", "failed", "refunded"}
@@ -219,3 +220,23 @@ def test_comments_lift_follows_and_return_listens_within_creators(spark, setting
 
     assert lift(1) > 1.1
     assert lift(2) > 1.1
+
+
+def test_only_comments_carry_a_moderation_verdict_and_spam_and_reports_are_planted(spark, settings):
+    """is_spam and is_removed are set on every comment and on nothing else; the shipped effects plant spam,
+    removals (mostly of spam) and reports."""
+    events = bronze(spark, settings, "events")
+    verdicts = events.groupBy((F.col("event_type") == "comment").alias("is_comment")).agg(
+        F.count_if(F.col("is_spam").isNull() | F.col("is_removed").isNull()).alias("missing"),
+        F.count_if(F.col("is_spam").isNotNull() | F.col("is_removed").isNotNull()).alias("set"),
+        F.count("*").alias("n"),
+    )
+    by_kind = {r["is_comment"]: r for r in verdicts.collect()}
+    assert by_kind[True]["missing"] == 0 and by_kind[False]["set"] == 0
+    comments = events.where("event_type = 'comment'").agg(
+        F.count_if("is_spam").alias("spam"), F.count_if(F.expr("is_spam and is_removed")).alias("spam_removed"),
+        F.count_if(F.expr("not is_spam and is_removed")).alias("ham_removed"), F.count("*").alias("n"),
+    ).first()
+    assert 0 < comments["spam"] < comments["n"]
+    assert comments["spam_removed"] > comments["ham_removed"]
+    assert events.where("event_type = 'report'").count() > 0

@@ -47,6 +47,50 @@ def row_of(md: str, first_cell: str) -> str:
     return next(line for line in md.splitlines() if line.startswith(f"| {first_cell} |"))
 
 
+def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
+    """The Comments guardrails of the two latest complete weeks (this, previous), from the platform rows of
+    gold.fct_segment_daily_metrics by the data contract's definitions: spam and removed shares in percent,
+    negative feedback per 1,000 listens; None where the week has no comments (or listens)."""
+    rows = spark.sql(f"""
+        select date_trunc('week', metric_date) as w, sum(comments) as comments, sum(spam_comments) as spam,
+               sum(removed_comments) as removed, sum(negative_feedback) as feedback, sum(listens) as listens
+        from {settings.table('gold', 'fct_segment_daily_metrics')}
+        where country_code is null and category is null and creator_tier is null
+        group by 1 having count(distinct metric_date) = 7 order by w desc limit 2""").collect()
+
+    def ratio(row, part, whole, scale):
+        return scale * row[part] / row[whole] if row[whole] else None
+
+    return {
+        "Spam share of comments": tuple(ratio(r, "spam", "comments", 100) for r in rows),
+        "Comments removed by moderation": tuple(ratio(r, "removed", "comments", 100) for r in rows),
+        "Negative feedback per 1,000 listens": tuple(ratio(r, "feedback", "listens", 1000) for r in rows),
+    }
+
+
+def guardrails_rise(guardrails, rule) -> bool:
+    """The comments_moderation rule's guardrail condition, as memo.yml states it."""
+    (spam, spam_before), (feedback, feedback_before) = guardrails["Spam share of comments"], guardrails["Negative feedback per 1,000 listens"]
+    spam_up = spam is not None and spam_before is not None and spam - spam_before > rule.spam_share_rise_pp
+    feedback_up = bool(feedback_before) and feedback is not None and 100 * (feedback - feedback_before) / feedback_before > rule.negative_feedback_rise_pct
+    return spam_up or feedback_up
+
+
+def comments_decision(spark, settings, config) -> str:
+    """The decision the rule gives on this lakehouse's gold tables: build, do not build or cannot decide."""
+    comments = spark.sql(f"""select * from {settings.table('gold', 'feature_impact')}
+                             where feature = 'comments' and outcome = '{config.comments.outcome}' and method = '{config.comments.method}'""").collect()
+    if not comments:
+        return "cannot decide"
+    if not (comments[0]["is_causal"] and comments[0]["ci_low"] > 0):
+        return "do not build"
+    guardrails = comments_guardrails(spark, settings)
+    if guardrails_rise(guardrails, config.comments):
+        return "build"
+    unmeasured = all(v is None for v in guardrails["Spam share of comments"][:1] + guardrails["Negative feedback per 1,000 listens"][:1])
+    return "cannot decide" if unmeasured else "do not build"
+
+
 def test_the_headline_metrics_are_the_gold_values(spark, memo):
     out, md, settings = memo
     (this, before) = weeks(spark, settings)
@@ -100,13 +144,7 @@ def test_effects_and_decisions_follow_the_gold_estimates_and_the_rules(spark, me
     impact = {(r["feature"], r["outcome"], r["method"]): r for r in spark.sql(f"select * from {settings.table('gold', 'feature_impact')}").collect()}
     comments = impact.get(("comments", config.comments.outcome, config.comments.method))
     decision = row_of(md, "Improve Comments moderation and prompts")
-    if comments is None:
-        assert "| cannot decide |" in decision
-    elif comments["ci_low"] > 0:
-        # Lift shown, but the spam and feedback guardrails do not exist yet: the rule cannot be satisfied.
-        assert "| cannot decide |" in decision and "not measured" in decision
-    else:
-        assert "| do not build |" in decision
+    assert f"| {comments_decision(spark, settings, config)} |" in decision
     if comments is not None:
         assert f"{comments['estimate']:+.3f} (95% CI {comments['ci_low']:+.3f} to {comments['ci_high']:+.3f})" in decision
     growth = impact.get(("analytics", config.analytics.outcome, config.analytics.method))
@@ -130,7 +168,7 @@ def test_effects_and_decisions_follow_the_gold_estimates_and_the_rules(spark, me
             assert f"| {key[0]} | {key[1]} | {key[2]} | {row['estimate']:+.3f} (95% CI {row['ci_low']:+.3f} to {row['ci_high']:+.3f})" in md
 
 
-def test_guardrails_are_the_gold_churn_rates_and_unmeasured_ones_are_said(spark, memo):
+def test_guardrails_are_the_gold_churn_rates_and_comments_guardrails(spark, memo):
     out, md, settings = memo
     months = spark.sql(f"""select month_start_date, sum(churned_patrons) as churned, sum(active_patrons) as active
                            from {settings.table('gold', 'fct_creator_monthly_performance')} group by 1 order by 1 desc limit 2""").collect()
@@ -143,9 +181,10 @@ def test_guardrails_are_the_gold_churn_rates_and_unmeasured_ones_are_said(spark,
                       from {settings.table('gold', 'fct_events')} where event_type = 'listen' and event_date <= date'{as_of}' group by 1)
         select count(*) as base, sum(1 - recent) as churned from seen where first_listen <= date'{cutoff}'""").first()
     assert f"{100 * churn['churned'] / churn['base']:.2f}%" in row_of(md, "Listener churn (no listen for 28 days)")
-    for name in ("Spam share of comments", "Comments removed by moderation", "Negative feedback per 1,000 listens"):
-        assert "| not measured |" in row_of(md, name)
-    assert "cannot be satisfied until they exist" in md
+    for name, (this, before) in comments_guardrails(spark, settings).items():
+        shown = (lambda v: "n/a" if v is None else f"{v:.2f}%") if "per 1,000" not in name else (lambda v: "n/a" if v is None else f"{v:.2f}")
+        assert row_of(md, name).startswith(f"| {name} | {shown(this)} | {shown(before)} | gold.fct_segment_daily_metrics |")
+    assert "not measured" not in md
 
 
 def test_html_has_the_same_content_with_the_charts_embedded(memo):

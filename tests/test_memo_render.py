@@ -22,9 +22,13 @@ CONFIG = load_memo_config()
 
 
 def gold_frames() -> dict[str, pd.DataFrame]:
-    """Four complete weeks from 2026-02-02; revenue grows by $1 a day, listens flat at 1,000 a day."""
+    """Four complete weeks from 2026-02-02; revenue grows by $1 a day, listens flat at 1,000 a day, comment spam and
+    negative feedback rise week over week."""
     days = pd.date_range("2026-02-02", periods=30)
-    daily = pd.DataFrame({"metric_date": days.date, "listens": 1000, "creator_revenue_usd": [100.0 + i for i in range(30)]})
+    daily = pd.DataFrame({"metric_date": days.date, "listens": 1000, "creator_revenue_usd": [100.0 + i for i in range(30)],
+                          # 100 comments a day; spam and negative feedback grow by one a day each week.
+                          "comments": 100, "spam_comments": [5 + i // 7 for i in range(30)], "removed_comments": 2,
+                          "negative_feedback": [3 + i // 7 for i in range(30)]})
     frames = {
      "platform_daily": daily,
      "weekly_listeners": pd.DataFrame({"week_start_date": [dt.date(2026,2,16), dt.date(2026,2,23)], "active_listeners": [500, 520]}),
@@ -83,3 +87,21 @@ def test_fewer_than_two_complete_weeks_is_a_one_line_error():
     frames["platform_daily"] = frames["platform_daily"].head(10)
     with pytest.raises(CreatorLakeError, match="fewer than two complete weeks"):
         rendered(frames)
+
+
+def test_the_comments_guardrails_are_the_weeks_ratios_and_drive_the_comments_rule():
+    facts, md, page, images = rendered(gold_frames())
+    # The latest complete week is 2026-02-23 (days 21-27): 8 spam, 2 removed of 100 comments a day, 6 reports per 1,000 listens.
+    assert "| Spam share of comments | 8.00% | 7.00% | gold.fct_segment_daily_metrics |" in md
+    assert "| Comments removed by moderation | 2.00% | 2.00% | gold.fct_segment_daily_metrics |" in md
+    assert "| Negative feedback per 1,000 listens | 6.00 | 5.00 | gold.fct_segment_daily_metrics |" in md
+    decision = next(line for line in md.splitlines() if line.startswith("| Improve Comments moderation and prompts |"))
+    assert "| build |" in decision and "spam share of comments and negative feedback rises" in decision
+
+
+def test_a_week_without_comments_has_no_spam_share():
+    frames = gold_frames()
+    frames["platform_daily"] = frames["platform_daily"].assign(comments=0, spam_comments=0, removed_comments=0)
+    facts, md, page, images = rendered(frames)
+    assert facts.guardrail("Spam share of comments").current.value is None
+    assert "| Spam share of comments | n/a | n/a |" in md

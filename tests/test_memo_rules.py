@@ -9,7 +9,7 @@ import pytest
 from creatorlake.core.config import PACKAGED_CONF, read_yaml
 from creatorlake.core.errors import ConfigError
 from creatorlake.memo.config import load_memo_config, parse_memo_config
-from creatorlake.memo.facts import NOT_MEASURED, Effect, Fact, FunnelStep, Guardrail
+from creatorlake.memo.facts import Effect, Fact, FunnelStep, Guardrail
 from creatorlake.memo.rules import BUILD, HOLD, UNDECIDED, analytics_rule, comments_rule, partner_rules
 
 CONFIG = load_memo_config()
@@ -23,7 +23,7 @@ def effect(feature: str, outcome: str, method: str, estimate: float, low: float,
 
 def guardrail(name: str, current: float | None, previous: float | None) -> Guardrail:
     if current is None:
-        return Guardrail(name, "pct", None, None, NOT_MEASURED)
+        return Guardrail(name, "pct", Fact(None, SRC), Fact(None, SRC))
     return Guardrail(name, "pct", Fact(current, SRC), Fact(previous, SRC))
 
 

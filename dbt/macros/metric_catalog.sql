@@ -17,6 +17,9 @@
         ['follows', 'count', 'follows'],
         ['shares', 'count', 'shares'],
         ['comments', 'count', 'comments'],
+        ['spam_comments', 'count', 'spam_comments'],
+        ['removed_comments', 'count', 'removed_comments'],
+        ['negative_feedback', 'count', 'negative_feedback'],
         ['episodes_published', 'count', 'episodes_published'],
     ]) }}
 {%- endmacro %}
@@ -34,6 +37,9 @@
         ['follows_per_listener', 'follows', 'active_listeners', 1],
         ['shares_per_listener', 'shares', 'active_listeners', 1],
         ['comments_per_episode', 'comments', 'episodes_published', 1],
+        ['spam_share_of_comments', 'spam_comments', 'comments', 1],
+        ['removed_share_of_comments', 'removed_comments', 'comments', 1],
+        ['negative_feedback_per_1k_listens', 'negative_feedback', 'listens', 1000],
     ]) }}
 {%- endmacro %}
 

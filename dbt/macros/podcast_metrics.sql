@@ -76,6 +76,9 @@
         'follows': '0',
         'shares': '0',
         'comments': '0',
+        'spam_comments': '0',
+        'removed_comments': '0',
+        'negative_feedback': '0',
         'episodes_published': '0',
     } -%}
     {%- for column in carried if column not in neutral -%}

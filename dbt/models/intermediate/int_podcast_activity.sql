@@ -76,9 +76,12 @@ event_rows as (
             'follows': "case when event_type = 'follow' then 1 else 0 end",
             'shares': "case when event_type = 'share' then 1 else 0 end",
             'comments': "case when event_type = 'comment' then 1 else 0 end",
+            'spam_comments': "case when event_type = 'comment' and is_spam then 1 else 0 end",
+            'removed_comments': "case when event_type = 'comment' and is_removed then 1 else 0 end",
+            'negative_feedback': 'case when is_negative_feedback then 1 else 0 end',
         }) }}
     from listen_events
-    where event_type in ('listen', 'follow', 'share', 'comment')
+    where event_type in ('listen', 'follow', 'share', 'comment', 'report')
 
 ),
 

@@ -2,7 +2,9 @@
 -- podcast window, with the creator's segment, the weeks it adopted Comments
 -- and Creator Analytics and became an active Partner Program member (null if
 -- never), and the week's outcomes: listens, listeners, follows, the 7-day
--- return of the week's first listens, revenue by stream and analytics views.
+-- return of the week's first listens, revenue by stream and analytics views,
+-- with the Comments guardrails (comments, their spam and removals, and
+-- negative feedback events) beside them.
 -- A table, not incremental: it is small (creators x weeks) and every row
 -- depends on creator-level adoption weeks and on listens up to 7 days later.
 with
@@ -108,6 +110,10 @@ final as (
         weekly_revenue.listens,
         weekly_revenue.active_listeners as listeners,
         weekly_revenue.follows,
+        weekly_revenue.comments,
+        weekly_revenue.spam_comments,
+        weekly_revenue.removed_comments,
+        weekly_revenue.negative_feedback,
         cast(coalesce(week_returns.first_listens, 0) as bigint) as first_listens,
         cast(coalesce(week_returns.returning_first_listens_7d, 0) as bigint) as returning_first_listens_7d,
         {{ safe_divide('week_returns.returning_first_listens_7d', 'week_returns.first_listens') }} as return_rate_7d,

@@ -35,6 +35,11 @@ renamed as (
 
         -- booleans
         source.event_type = 'listen' as is_listen,
+        -- the moderation verdict of a comment (null on other events)
+        source.is_spam,
+        source.is_removed,
+        -- negative feedback: a listener's report on the episode
+        source.event_type = 'report' as is_negative_feedback,
 
         -- timestamps
         source.event_ts,

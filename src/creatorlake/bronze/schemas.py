@@ -264,7 +264,7 @@ ENGAGEMENT_EVENTS = BronzeTable(
 
 EVENTS = BronzeTable(
     name="events",
-    description="Podcast app events: listens, follows, comments, shares, analytics views, creator logins.",
+    description="Podcast app events: listens, follows, comments (with their moderation verdict), shares, reports, analytics views, creator logins.",
     key=("event_id",),
     partition_by="event_date",
     kind="event",
@@ -272,12 +272,15 @@ EVENTS = BronzeTable(
     columns=_cols(
         ("event_id", S, "Unique event identifier.", False),
         ("event_ts", TS, "When the event happened (UTC).", {"not_before": "episodes.publish_ts"}),
-        ("event_type", S, "listen, follow, comment, share, analytics_view or creator_login.", {"enum": ("listen", "follow", "comment", "share", "analytics_view", "creator_login")}),
+        ("event_type", S, "listen, follow, comment, share, report (negative feedback on the episode), analytics_view or creator_login.",
+         {"enum": ("listen", "follow", "comment", "share", "report", "analytics_view", "creator_login")}),
         ("listener_id", S, "Listener who acted; null for creator-side events.", {"references": "listeners.listener_id"}),
         ("creator_id", S, "Creator concerned.", False, {"references": "creators.creator_id"}),
         ("show_id", S, "Show concerned, null for creator-side events."),
         ("episode_id", S, "Episode concerned, null where none.", {"references": "episodes.episode_id"}),
         ("listened_s", I, "Seconds listened (listen events), else null.", {"non_negative": True}),
+        ("is_spam", B, "Comment events: whether the comment was flagged as spam; null on other events."),
+        ("is_removed", B, "Comment events: whether moderation removed the comment; null on other events."),
         ("event_date", D, "UTC date of event_ts (partition column).", {"date_of": "event_ts"}),
     ),
 )

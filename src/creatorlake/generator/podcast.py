@@ -3,8 +3,10 @@
 Listens are planned per (episode, day) from the creator's popularity, weekly
 seasonality, growth trend and the episode's age, then exploded to one row per
 listen. A listen may bring its listener back to the show within 7 days (a
-return listen) and may come with a follow, comment or share; Comments lift
-both (the planted effect). Everything is a function of the day, so a day's
+return listen) and may come with a follow, comment, share or report; Comments lift
+both (the planted effect). A comment may be spam (more likely the longer its
+creator's comment section has been open) and may be removed by moderation;
+spam raises the report probability of the creator's listens (negative feedback). Everything is a function of the day, so a day's
 rows are the same whichever run generates them.
 """
 
@@ -44,7 +46,7 @@ def _listener_id(number: Column) -> Column:
 
 def episode_attrs(ep: DataFrame, ctx: Ctx) -> DataFrame:
     return ep.select(
-        "episode_id", "show_id", "creator_id", "ci", "publish_s", "duration_s", "access_level", "comments_enabled",
+        "episode_id", "show_id", "creator_id", "ci", "publish_s", "duration_s", "access_level", "comments_enabled", "comments_s",
         "pop", "pop_pct", "growth", "analytics_s", "pool", "pool_offset", "n_shows", "cadence",
         "country_code", "category", "creator_tier", "base_cpm", "base_fill", "cpm_mult", "base_ad_load",
         ctx.day_of(F.col("publish_s")).alias("pub_day"),
@@ -65,6 +67,19 @@ def analytics_growth(ctx: Ctx) -> Column:
     lift = ctx.world.effects.analytics.weekly_growth_lift
     weeks = F.greatest(F.lit(0.0), (F.col("d") - ctx.day_of(F.col("analytics_s"))).cast("double") / F.lit(7.0))
     return F.when(F.col("analytics_s").isNull() | F.lit(lift == 0.0), F.lit(1.0)).otherwise(F.exp(F.lit(lift) * weeks))
+
+
+def spam_probability(ctx: Ctx) -> Column:
+    """The planted comment spam: the probability that a comment of the creator on `day` is spam,
+    spam_share on the day the creator turned Comments on plus spam_growth_per_week per whole week
+    since (spammers find a comment section after it opens), capped at spam_share_max; 0 where the
+    creator never turned Comments on."""
+    c = ctx.world.effects.comments
+    if c.spam_share == 0.0 and c.spam_growth_per_week == 0.0:
+        return F.lit(0.0)
+    weeks = F.greatest(F.lit(0), F.floor((F.col("day") - ctx.day_of(F.col("comments_s"))) / F.lit(7)))
+    share = F.least(F.lit(c.spam_share_max), F.lit(c.spam_share) + F.lit(c.spam_growth_per_week) * weeks)
+    return F.when(F.col("comments_s").isNull(), F.lit(0.0)).otherwise(share)
 
 
 def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
@@ -139,10 +154,14 @@ def listens(ctx: Ctx, ep: DataFrame) -> DataFrame:
 
 
 def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
-    """All podcast app events: listens with their follows, comments and shares, plus creator-side events."""
+    """All podcast app events: listens with their follows, comments, shares and reports, plus creator-side events.
+
+    A comment carries its moderation verdict (`is_spam`, `is_removed`; null on other events). A report is
+    negative feedback on the episode: a base rate per listen, raised on episodes with comments by the spam
+    their creator's section draws (the planted guardrail effect)."""
     r, pod = ctx.draws, ctx.world.podcast
     effects = ctx.world.effects.comments
-    ls = listens(ctx, ep)
+    ls = listens(ctx, ep).select("*", spam_probability(ctx).alias("_p_spam"))
     size = (F.lit(0.7) + F.lit(0.6) * F.col("pop_pct") + engagement_drift(ctx))
     p_follow = F.lit(pod.follow_prob) * size * F.when(
         F.col("comments_enabled"), F.lit(1.0 + effects.follow_lift)
@@ -150,16 +169,24 @@ def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
     follow = r.u("ev.f", "event_id") < p_follow
     comment = F.col("comments_enabled") & (r.u("ev.c", "event_id") < pod.comment_prob)
     share = r.u("ev.s", "event_id") < pod.share_prob
+    spam_exposure = F.when(F.col("comments_enabled"), F.col("_p_spam")).otherwise(F.lit(0.0))
+    p_report = F.lit(pod.report_prob) * (F.lit(1.0) + F.lit(effects.report_lift_per_spam_share) * spam_exposure)
+    report = r.u("ev.r", "event_id") < p_report
+    is_spam = r.u("ev.spam", "event_id") < F.col("_p_spam")
+    p_removed = F.when(is_spam, F.lit(effects.spam_removal_prob)).otherwise(F.lit(effects.false_removal_prob))
+    is_removed = r.u("ev.rm", "event_id") < p_removed
     empty = F.array().cast("array<string>")
     kinds = F.concat(
         F.array(F.lit("listen")),
         F.when(follow, F.array(F.lit("follow"))).otherwise(empty),
         F.when(comment, F.array(F.lit("comment"))).otherwise(empty),
         F.when(share, F.array(F.lit("share"))).otherwise(empty),
+        F.when(report, F.array(F.lit("report"))).otherwise(empty),
     )
     day_end = F.lit(ctx.start_s) + (F.col("day") + 1) * F.lit(DAY) - F.lit(1.0)
-    x = ls.select("*", F.explode(kinds).alias("event_type"))
+    x = ls.select("*", is_spam.alias("_spam"), is_removed.alias("_removed"), F.explode(kinds).alias("event_type"))
     is_listen = F.col("event_type") == "listen"
+    is_comment = F.col("event_type") == "comment"
     after = F.col("ts_s") + r.u("ev.dt", "event_id", "event_type") * (day_end - F.col("ts_s")) * 0.5
     podcast_events = x.select(
         F.when(is_listen, F.col("event_id")).otherwise(F.concat(F.col("event_id"), F.lit("."), F.substring("event_type", 1, 1))).alias("event_id"),
@@ -169,6 +196,8 @@ def events(ctx: Ctx, ep: DataFrame, cr: DataFrame) -> DataFrame:
         "day",
         "creator_id", "show_id", "episode_id",
         F.when(is_listen, F.col("listened_s")).alias("listened_s"),
+        F.when(is_comment, F.col("_spam")).alias("is_spam"),
+        F.when(is_comment, F.col("_removed")).alias("is_removed"),
     )
     return podcast_events.unionByName(creator_events(ctx, cr))
 
@@ -204,6 +233,8 @@ def creator_events(ctx: Ctx, cr: DataFrame) -> DataFrame:
         F.lit(None).cast("string").alias("show_id"),
         F.lit(None).cast("string").alias("episode_id"),
         F.lit(None).cast("int").alias("listened_s"),
+        F.lit(None).cast("boolean").alias("is_spam"),
+        F.lit(None).cast("boolean").alias("is_removed"),
     )
 
 

@@ -81,6 +81,7 @@ class PodcastSettings:
     follow_prob: float
     comment_prob: float
     share_prob: float
+    report_prob: float                    # a listen is followed by a report (negative feedback) without any spam
     login_prob: float
     analytics_views_per_day: float
     ad_noise_sigma: float
@@ -150,6 +151,17 @@ class ChangeSettings:
 class CommentsEffects:
     return_listen_lift: float = 0.0
     follow_lift: float = 0.0
+    # Comment spam: the spam probability of a comment is spam_share on the day its creator turns
+    # Comments on, growing by spam_growth_per_week per week since then, up to spam_share_max.
+    spam_share: float = 0.0
+    spam_growth_per_week: float = 0.0
+    spam_share_max: float = 1.0          # a ceiling, not an effect: no cap unless set
+    # Moderation: the probability that a spam comment, and a comment that is not spam, is removed.
+    spam_removal_prob: float = 0.0
+    false_removal_prob: float = 0.0
+    # Negative feedback: on an episode with comments, the report probability of a listen is
+    # podcast.report_prob * (1 + report_lift_per_spam_share * the creator's spam probability that day).
+    report_lift_per_spam_share: float = 0.0
 
 
 @dataclass(frozen=True)

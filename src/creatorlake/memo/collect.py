@@ -16,7 +16,7 @@ from creatorlake.anomaly.config import AnomalyConfig
 from creatorlake.core.config import Settings
 from creatorlake.core.tables import read_table
 from creatorlake.metrics.catalog import SEGMENT_DATE, SEGMENT_KEYS
-from creatorlake.memo.facts import WEEK, complete_weeks
+from creatorlake.memo.facts import GUARDRAIL_COUNTS, WEEK, complete_weeks
 
 # Days without a listen after which a listener counts as churned (the data contract's guardrail).
 CHURN_DAYS = 28
@@ -58,7 +58,7 @@ def listener_churn(events: DataFrame, as_of: dt.date) -> tuple[int, int]:
 
 def collect(spark: SparkSession, settings: Settings, anomaly: AnomalyConfig) -> dict[str, pd.DataFrame]:
     tables = {name: read_table(spark, settings, "gold", name, made_by=made_by) for name, made_by in required_tables(anomaly)}
-    daily = _platform(tables["fct_segment_daily_metrics"]).select(SEGMENT_DATE, "listens", "creator_revenue_usd").toPandas()
+    daily = _platform(tables["fct_segment_daily_metrics"]).select(SEGMENT_DATE, "listens", "creator_revenue_usd", *GUARDRAIL_COUNTS).toPandas()
     frames: dict[str, pd.DataFrame] = {"platform_daily": daily}
     weeks = complete_weeks(daily) if not daily.empty else daily
     week_starts = [pd.Timestamp(w).date() for w in weeks["week_start_date"].tail(2)] if len(weeks) else []

@@ -19,8 +19,9 @@ from creatorlake.core.errors import CreatorLakeError
 from creatorlake.metrics.catalog import BY_NAME
 
 WEEK = dt.timedelta(days=7)
-# The guardrails the data contract lists but bronze does not carry yet.
-NOT_MEASURED = "not measured: bronze has no comment moderation or negative-feedback events yet"
+# The counts of the Comments guardrails, summed per week beside listens and revenue from the platform rows
+# of gold.fct_segment_daily_metrics (their ratios are the catalog's).
+GUARDRAIL_COUNTS = ("comments", "spam_comments", "removed_comments", "negative_feedback")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class FunnelStep:
 
 @dataclass(frozen=True)
 class Guardrail:
-    """A metric to watch; `current`/`previous` are None when it is not measured (`note` says why)."""
+    """A metric to watch; a value is None when gold has none for its period (a week without comments, say)."""
 
     name: str
     unit: str  # "pct" (a percentage) or "per_1k"
@@ -199,9 +200,23 @@ def complete_weeks(daily: pd.DataFrame) -> pd.DataFrame:
     """Platform daily rows summed per Monday week, complete (7-day) weeks only, oldest first."""
     frame = daily.assign(metric_date=pd.to_datetime(daily["metric_date"]))
     frame["week_start_date"] = frame["metric_date"] - pd.to_timedelta(frame["metric_date"].dt.weekday, unit="D")
+    counts = {c: (c, "sum") for c in GUARDRAIL_COUNTS if c in frame}
     weeks = frame.groupby("week_start_date").agg(days=("metric_date", "nunique"), listens=("listens", "sum"),
-                                                 creator_revenue_usd=("creator_revenue_usd", lambda s: float(s.astype(float).sum())))
+                                                 creator_revenue_usd=("creator_revenue_usd", lambda s: float(s.astype(float).sum())), **counts)
     return weeks[weeks["days"] == 7].reset_index().sort_values("week_start_date")
+
+
+def weekly_guardrail(name: str, unit: str, metric: str, current: Mapping, previous: Mapping, source: str) -> Guardrail:
+    """A catalog ratio of the two weeks' summed counts; a percentage when `unit` is "pct" (100 * the share)."""
+    ratio, scale = BY_NAME[metric], (100 if unit == "pct" else 1)
+
+    def value(row: Mapping) -> float | None:
+        if any(part not in row for part in ratio.needs):
+            return None
+        share = ratio.ratio_of(row)
+        return None if share is None else scale * share
+
+    return Guardrail(name, unit, Fact(value(current), source), Fact(value(previous), source))
 
 
 def segment_of(row: Mapping, keys: Sequence[str]) -> str:
@@ -306,9 +321,9 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         Guardrail("Listener churn (no listen for 28 days)", "pct", listener_churn[0], listener_churn[1]),
         Guardrail("Patron churn", "pct", patron_churn(month, previous_month),
                   patron_churn(previous_month, months.iloc[-3]) if len(months) >= 3 else Fact(None, monthly)),
-        Guardrail("Spam share of comments", "pct", None, None, NOT_MEASURED),
-        Guardrail("Comments removed by moderation", "pct", None, None, NOT_MEASURED),
-        Guardrail("Negative feedback per 1,000 listens", "per_1k", None, None, NOT_MEASURED),
+        weekly_guardrail("Spam share of comments", "pct", "spam_share_of_comments", current, previous, daily),
+        weekly_guardrail("Comments removed by moderation", "pct", "removed_share_of_comments", current, previous, daily),
+        weekly_guardrail("Negative feedback per 1,000 listens", "per_1k", "negative_feedback_per_1k_listens", current, previous, daily),
     )
     runs = anomaly_runs(frames["anomalies"], keys, top)
     # "Why" explains the largest anomalies the root-cause stage split into drivers (revenue metrics), which need

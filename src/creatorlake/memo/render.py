@@ -168,10 +168,9 @@ def impact(facts: MemoFacts, config: MemoConfig) -> list[Block]:
     blocks.append(Table(("guardrail", "current", "previous", "source"),
                         tuple((g.name, _guardrail(g, g.current), _guardrail(g, g.previous),
                                g.current.source if g.current is not None else g.note) for g in facts.guardrails)))
-    missing = [g.name for g in facts.guardrails if not g.measured and g.note]
+    missing = [g.name for g in facts.guardrails if not g.measured]
     if missing:
-        blocks.append(Paragraph(f"Not measured yet: {', '.join(missing)}. Bronze carries no comment moderation or negative-feedback events, so the "
-                                "Comments rule cannot be satisfied until they exist."))
+        blocks.append(Paragraph(f"No value this week: {', '.join(missing)} (gold has none: no comments, listens or patrons to divide by)."))
     return blocks
 
 

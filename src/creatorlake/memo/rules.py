@@ -46,8 +46,8 @@ def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, r
         rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
         return decide(BUILD, f"{lift}, while {rising} rises beyond its threshold.")
     if not spam.measured and not feedback.measured:
-        return decide(UNDECIDED, f"{lift}, but the spam share of comments and negative feedback are not measured, so the rule cannot be satisfied "
-                                 "without them.")
+        return decide(UNDECIDED, f"{lift}, but the spam share of comments and negative feedback are not measured this week (gold has no "
+                                 "comments or listens to divide by), so the rule cannot be satisfied without them.")
     return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold.")
 
 

@@ -112,6 +112,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("follows", "count", "Follow events.", source="follows"),
     Metric("shares", "count", "Share events.", source="shares"),
     Metric("comments", "count", "Comment events.", source="comments"),
+    # The Comments guardrails: moderation verdicts of comments and negative feedback (report events).
+    Metric("spam_comments", "count", "Comment events flagged as spam (is_spam).", source="spam_comments"),
+    Metric("removed_comments", "count", "Comment events removed by moderation (is_removed).", source="removed_comments"),
+    Metric("negative_feedback", "count", "Negative feedback events: report events of listeners on an episode.", source="negative_feedback"),
     Metric("episodes_published", "count", "Episodes published in the period.", source="episodes_published"),
     _ratio("completion_rate", "completed_listens", "listens"),
     _ratio("ad_load", "ad_opportunities", "listens"),
@@ -123,6 +127,9 @@ METRICS: tuple[Metric, ...] = (
     _ratio("follows_per_listener", "follows", "active_listeners"),
     _ratio("shares_per_listener", "shares", "active_listeners"),
     _ratio("comments_per_episode", "comments", "episodes_published"),
+    _ratio("spam_share_of_comments", "spam_comments", "comments"),
+    _ratio("removed_share_of_comments", "removed_comments", "comments"),
+    _ratio("negative_feedback_per_1k_listens", "negative_feedback", "listens", scale=1000),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
