@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dashboards_site import explained, rendered_site  # noqa: F401  (session fixtures)
 
 from creatorlake.commands.dashboards import SOURCE
 from creatorlake.dashboards.lakeview import dashboard_folders

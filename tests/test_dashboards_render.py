@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from dashboards_site import explained, rendered_site  # noqa: F401  (session fixtures)
 
 from creatorlake.cli import build_parser, run_command
 from creatorlake.commands.dashboards import SOURCE, run_datasets

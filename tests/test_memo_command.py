@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dashboards_site import explained  # noqa: F401  (session fixture: detect and explain run)
 
 from creatorlake.cli import build_parser, run_command, run_here
 from creatorlake.core.config import CONF_ENV, PACKAGED_CONF

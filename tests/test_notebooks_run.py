@@ -10,7 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from connect_site import register_on_connect
-from dashboards_site import explained  # noqa: F401  (session fixture: detect and explain run)
 
 from creatorlake.cli import build_parser, main, run_command
 from creatorlake.impact.tables import RESULT_SCHEMAS
