@@ -15,6 +15,7 @@ import pytest
 # would get its own copy of it, and a session fixture runs once per copy (detect and explain, say,
 # once per module that asks for them).
 from dashboards_site import explained, rendered_site  # noqa: F401,E402
+from docs_site import docs_site  # noqa: F401,E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
