@@ -26,7 +26,7 @@ GOLD_READ = (
 
 
 @pytest.fixture(scope="module")
-def executed(spark, explained, connect_server, tmp_path_factory, monkeypatch_module):  # noqa: F811
+def executed(spark, explained, connect_server, tmp_path_factory, monkeypatch_module):
     """`creatorlake notebooks run` over the tiny lakehouse after `impact`, as `creatorlake run` leaves it."""
     settings = explained
     if not spark.catalog.tableExists(settings.table("gold", "feature_impact")):
