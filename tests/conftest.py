@@ -11,6 +11,12 @@ from pathlib import Path
 
 import pytest
 
+# Session fixtures of their own modules, registered here once: a test module that imported one
+# would get its own copy of it, and a session fixture runs once per copy (detect and explain, say,
+# once per module that asks for them).
+from dashboards_site import explained, rendered_site  # noqa: F401,E402
+from docs_site import docs_site  # noqa: F401,E402
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

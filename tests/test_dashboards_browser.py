@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dashboards_site import explained, rendered_site  # noqa: F401  (session fixtures)
 
 from creatorlake.commands.dashboards import SOURCE
 from creatorlake.dashboards.lakeview import dashboard_folders
@@ -104,14 +103,14 @@ def _some_choice_changes_what_is_shown(page, before: dict) -> bool:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_draws_filters_and_stays_local(browser, rendered_site, tmp_path, name):  # noqa: F811
+def test_page_draws_filters_and_stays_local(browser, rendered_site, tmp_path, name):
     shot = tmp_path / f"{name}.png"
     # The load time is a benchmark's figure, not a test's: this only proves the page works.
     check_page(browser, rendered_site / f"{name}.html", shot)
     assert shot.stat().st_size > 10_000
 
 
-def test_index_links_every_page(browser, rendered_site):  # noqa: F811
+def test_index_links_every_page(browser, rendered_site):
     page = browser.new_page()
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
     page.goto((rendered_site / "index.html").as_uri())
@@ -120,7 +119,7 @@ def test_index_links_every_page(browser, rendered_site):  # noqa: F811
     assert sorted(links) == sorted(f"{name}.html" for name in PAGES)
 
 
-def test_a_page_without_plotly_js_fails_the_check(browser, rendered_site, tmp_path):  # noqa: F811
+def test_a_page_without_plotly_js_fails_the_check(browser, rendered_site, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(rendered_site, broken)
     (broken / "plotly.min.js").unlink()

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from dashboards_site import explained, rendered_site  # noqa: F401  (session fixtures)
 
 from creatorlake.cli import build_parser, run_command
 from creatorlake.commands.dashboards import SOURCE, run_datasets
@@ -26,7 +25,7 @@ def has_rows(spark, table: str) -> bool:
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
-def test_every_dataset_runs_and_has_rows_where_its_tables_have_them(spark, explained, folder):  # noqa: F811
+def test_every_dataset_runs_and_has_rows_where_its_tables_have_them(spark, explained, folder):
     dashboard = lakeview_dashboard(folder.path, catalog=None, schema=explained.schema("gold"))
     results = run_datasets(spark, dashboard)
     assert set(results) == {d["name"] for d in dashboard["datasets"]}
@@ -41,7 +40,7 @@ def test_every_dataset_runs_and_has_rows_where_its_tables_have_them(spark, expla
             assert outcome["rows"], f"{dataset['name']} returned no rows though {sorted(tables)} have rows"
 
 
-def test_site_has_an_index_and_a_page_per_dashboard_and_plotly_once(rendered_site):  # noqa: F811
+def test_site_has_an_index_and_a_page_per_dashboard_and_plotly_once(rendered_site):
     pages = sorted(p.name for p in rendered_site.glob("*.html"))
     assert pages == sorted(["index.html", *(f"{f.name}.html" for f in FOLDERS)])
     assert [p.name for p in rendered_site.rglob("plotly*.js")] == ["plotly.min.js"]
@@ -51,7 +50,7 @@ def test_site_has_an_index_and_a_page_per_dashboard_and_plotly_once(rendered_sit
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
-def test_page_shows_the_committed_dashboards_tiles_in_its_order(rendered_site, folder):  # noqa: F811
+def test_page_shows_the_committed_dashboards_tiles_in_its_order(rendered_site, folder):
     committed = json.loads((REPO_ROOT / "resources" / "dashboards" / f"{folder.name}.lvdash.json").read_text())
     layout = sorted(committed["pages"][0]["layout"], key=lambda i: (i["position"]["y"], i["position"]["x"]))
     expected = [
@@ -69,13 +68,13 @@ def test_page_shows_the_committed_dashboards_tiles_in_its_order(rendered_site, f
     assert page.count('src="plotly.min.js"') == (1 if charts else 0)
 
 
-def test_tiles_of_absent_tables_say_not_computed_yet(spark, explained, rendered_site):  # noqa: F811
+def test_tiles_of_absent_tables_say_not_computed_yet(spark, explained, rendered_site):
     page = (rendered_site / "feature_performance.html").read_text()
     impact = explained.table("gold", "feature_impact")
     assert (NOT_COMPUTED in page) == (not spark.catalog.tableExists(impact))
 
 
-def test_render_without_gold_tables_names_the_command_and_writes_nothing(spark, explained, tmp_path):  # noqa: F811
+def test_render_without_gold_tables_names_the_command_and_writes_nothing(spark, explained, tmp_path):
     empty = explained.with_schemas(gold="gold_empty_for_dashboards")
     with pytest.raises(CreatorLakeError, match="run `creatorlake transform` first"):
         run_command(build_parser().parse_args(["dashboards", "render", "--out", str(tmp_path / "site")]), empty)

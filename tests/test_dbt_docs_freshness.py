@@ -34,10 +34,9 @@ def test_a_bad_as_of_is_one_line_and_exit_2(capsys):
     assert capsys.readouterr().err.strip() == "creatorlake: error: --as-of must be a timestamp like 2026-08-03T06:00, not 'yesterday'"
 
 
-def test_the_docs_site_holds_every_model_of_the_project(tiny_gold, tmp_path, capsys):
-    site = tmp_path / "site"
-    assert main(["docs", "--out", str(site)]) == 0
-    assert capsys.readouterr().out.strip() == str(site / "static_index.html")
+def test_the_docs_site_holds_every_model_of_the_project(docs_site):
+    site = docs_site.out
+    assert docs_site.stdout.strip() == str(site / "static_index.html")
     manifest = json.loads((site / "manifest.json").read_text())
     assert {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"} == PROJECT_MODELS
     # The catalog is read from the lakehouse: every model is built, with its columns.

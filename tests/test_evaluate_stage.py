@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from creatorlake.anomaly.config import load_anomaly_config
 from creatorlake.anomaly.detect import complete_spine, score_all
 from creatorlake.anomaly.schema import SEGMENT_KEYS
-from creatorlake.commands import detect, evaluate, explain
+from creatorlake.commands import evaluate
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.incidents import load_incidents
 
@@ -25,12 +25,9 @@ def evaluation(settings, incidents: str, report) -> dict:
 
 
 @pytest.fixture(scope="module")
-def stages(spark, settings, tiny_gold):
-    """detect and explain as `creatorlake run` runs them."""
-    args = argparse.Namespace(config=None)
-    assert detect.run(args, settings) == 0
-    assert explain.run(args, settings) == 0
-    return load_anomaly_config(settings=settings)
+def stages(explained):
+    """detect and explain as `creatorlake run` runs them: conftest's `explained`, run once per session."""
+    return load_anomaly_config(settings=explained)
 
 
 @pytest.fixture(scope="module")

@@ -119,20 +119,25 @@ def test_table_format_aligns_columns_and_shows_null():
     assert "NULL" in first and footer == "(2 rows)"
 
 
-def test_tables_written_by_one_process_are_seen_by_the_next(tmp_path):
-    """The metastore persists under the lakehouse root, so a later process finds the tables."""
-    lakehouse = str(tmp_path / "shared")
+@pytest.fixture(scope="module")
+def persisted(tmp_path_factory) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """Two CLI processes over one new lakehouse: the first creates it (its metastore too) and a table in
+    it, the second reads the table. Shared by the two tests below, as each JVM start takes many seconds."""
+    lakehouse = str(tmp_path_factory.mktemp("cli") / "shared")
     create = subprocess.run(
-        [sys.executable, "-m", "creatorlake.cli", "sql", "--lakehouse", lakehouse,
-         "create or replace table bronze.persisted using delta as select 41 + 1 as answer"],
+        [*CLI, "sql", "--lakehouse", lakehouse, "create or replace table bronze.persisted using delta as select 41 + 1 as answer",
+         "--format", "json"],
         capture_output=True, text=True, timeout=600,
     )
+    read = subprocess.run([*CLI, "sql", "--lakehouse", lakehouse, "select answer from bronze.persisted", "--format", "json"],
+                          capture_output=True, text=True, timeout=600)
+    return create, read
+
+
+def test_tables_written_by_one_process_are_seen_by_the_next(persisted):
+    """The metastore persists under the lakehouse root, so a later process finds the tables."""
+    create, read = persisted
     assert create.returncode == 0, create.stderr
-    read = subprocess.run(
-        [sys.executable, "-m", "creatorlake.cli", "sql", "--lakehouse", lakehouse,
-         "select answer from bronze.persisted", "--format", "json"],
-        capture_output=True, text=True, timeout=600,
-    )
     assert read.returncode == 0, read.stderr
     assert json.loads(read.stdout) == {"answer": 42}
 
@@ -141,15 +146,17 @@ def test_tables_written_by_one_process_are_seen_by_the_next(tmp_path):
 NOISE = ("WARNING:", ":: ", "Ivy", "ivy", "log4j", "Setting default log level", " WARN ", " INFO ", " ERROR ", "\tat ", "Exception")
 
 
-def test_a_command_prints_only_its_own_lines(tmp_path):
-    result = subprocess.run([*CLI, "sql", "select 1 as one", "--format", "json", "--lakehouse", str(tmp_path / "fresh")],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"one": 1}
-    noise = [line for line in result.stderr.splitlines() if any(mark in line for mark in NOISE)]
-    assert noise == []
-    # The set-up's one line, should the jars not have been resolved yet, is the only other line allowed.
-    assert all(line.startswith("[setup]") for line in result.stderr.splitlines()), result.stderr
+def test_a_command_prints_only_its_own_lines(persisted):
+    """On a new lakehouse (the first process creates the metastore) as on one that exists."""
+    create, read = persisted
+    assert create.returncode == 0 and read.returncode == 0, create.stderr + read.stderr
+    assert create.stdout == ""  # a statement without columns prints no json line
+    assert json.loads(read.stdout) == {"answer": 42}
+    for result in persisted:
+        noise = [line for line in result.stderr.splitlines() if any(mark in line for mark in NOISE)]
+        assert noise == []
+        # The set-up's one line, should the jars not have been resolved yet, is the only other line allowed.
+        assert all(line.startswith("[setup]") for line in result.stderr.splitlines()), result.stderr
 
 
 def test_a_failing_query_shows_no_java_stack(tmp_path):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dashboards_site import explained  # noqa: F401  (session fixture: detect and explain run)
 
 from creatorlake.cli import build_parser, run_command, run_here
 from creatorlake.core.config import CONF_ENV, PACKAGED_CONF
@@ -20,7 +19,7 @@ from creatorlake.rootcause.explain import DRIVER_LABELS
 
 
 @pytest.fixture(scope="module")
-def memo(spark, explained, tmp_path_factory):  # noqa: F811
+def memo(spark, explained, tmp_path_factory):
     """The memo of the tiny lakehouse after `impact`, as `creatorlake run` leaves it."""
     if not spark.catalog.tableExists(explained.table("gold", "feature_impact")):
         assert run_command(build_parser().parse_args(["impact"]), explained) == 0
@@ -217,7 +216,7 @@ def conf_copy(tmp_path: Path, anomaly_tables: dict | None = None, gold: str | No
     ("empty", "table memo_empty_gold.fct_segment_daily_metrics does not exist; run `creatorlake transform` first"),
     ("partial", "table gold.memo_never_detected does not exist; run `creatorlake detect` first"),
 ])
-def test_a_lakehouse_missing_a_table_names_it_in_one_line_and_exits_2(explained, lakehouse, tmp_path, monkeypatch, capsys, case, expected):  # noqa: F811
+def test_a_lakehouse_missing_a_table_names_it_in_one_line_and_exits_2(explained, lakehouse, tmp_path, monkeypatch, capsys, case, expected):
     # monkeypatch restores $CREATORLAKE_CONF, which --conf sets for the rest of the process.
     monkeypatch.setenv(CONF_ENV, str(PACKAGED_CONF))
     conf = conf_copy(tmp_path, gold="memo_empty_gold") if case == "empty" else conf_copy(tmp_path, {"anomalies": "memo_never_detected"})

@@ -5,15 +5,11 @@ the notebooks' schema_prefix widget names."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from dashboards_site import explained  # noqa: F401  (session fixture: detect and explain run)
+from connect_site import register_on_connect
 
 from creatorlake.cli import build_parser, main, run_command
 from creatorlake.impact.tables import RESULT_SCHEMAS
@@ -29,18 +25,8 @@ GOLD_READ = (
 )
 
 
-def register_on_connect(url: str, statements: list[str]) -> None:
-    """Run SQL statements on the Connect server from a process of its own (a Connect session in this
-    process would become the active one for the tests after it)."""
-    script = "import json, sys\nfrom creatorlake.core.spark import get_spark\nspark = get_spark()\n" \
-             "for statement in json.loads(sys.argv[1]):\n    spark.sql(statement)\n"
-    done = subprocess.run([sys.executable, "-c", script, json.dumps(statements)], capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "SPARK_REMOTE": url})
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
-def executed(spark, explained, connect_server, tmp_path_factory, monkeypatch_module):  # noqa: F811
+def executed(spark, explained, connect_server, tmp_path_factory, monkeypatch_module):
     """`creatorlake notebooks run` over the tiny lakehouse after `impact`, as `creatorlake run` leaves it."""
     settings = explained
     if not spark.catalog.tableExists(settings.table("gold", "feature_impact")):

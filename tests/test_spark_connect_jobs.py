@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
+from connect_site import register_on_connect
 
 from creatorlake.anomaly.config import load_anomaly_config
 from creatorlake.commands import detect, explain, impact, memo
@@ -92,13 +93,13 @@ def test_detect_explain_impact_memo_on_connect_match_the_classic_session(spark, 
     shared = tmp_path / "gold-inputs"
     classic = settings.with_schemas(gold=CLASSIC_SCHEMA)
     spark.sql(f"create schema if not exists {CLASSIC_SCHEMA}")
-    home = tmp_path / "connect-home"
-    _on_connect(url, home, "sql", f"create schema if not exists {CONNECT_SCHEMA}")
     for name in inputs:
         spark.table(settings.table("gold", name)).write.format("delta").save(str(shared / name))
         spark.sql(f"create table {CLASSIC_SCHEMA}.{name} using delta location '{shared / name}'")
-        _on_connect(url, home, "sql", f"create table {CONNECT_SCHEMA}.{name} using delta location '{shared / name}'")
+    register_on_connect(url, [f"create schema if not exists {CONNECT_SCHEMA}", *(
+        f"create table {CONNECT_SCHEMA}.{name} using delta location '{shared / name}'" for name in inputs)])
 
+    home = tmp_path / "connect-home"
     before = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)}
     detect.run(argparse.Namespace(config=None), classic)
     explain.run(argparse.Namespace(config=None), classic)
