@@ -16,6 +16,7 @@ import pytest
 # once per module that asks for them).
 from dashboards_site import explained, rendered_site  # noqa: F401,E402
 from docs_site import docs_site  # noqa: F401,E402
+from memo_site import memo  # noqa: F401,E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,8 @@ from dataclasses import replace
 import pytest
 import yaml
 from conftest import TINY_BRONZE
-from dashboards_site import explained  # noqa: F401  (session fixture: detect and explain run)
 from pyspark.sql import functions as F
-from test_memo_command import comments_decision, comments_guardrails, memo, row_of  # noqa: F401  (memo: module fixture)
+from test_memo_command import comments_decision, comments_guardrails, row_of
 
 from creatorlake.cli import build_parser, run_command
 from creatorlake.core.dbt import run_dbt
@@ -104,7 +103,7 @@ def decision_of(md: str) -> str:
     return row_of(md, "Improve Comments moderation and prompts").split(" | ")[1]
 
 
-def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, memo, quiet):  # noqa: F811
+def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, memo, quiet):
     config = load_memo_config()
     decisions = {}
     for world, (out, md, settings) in (("spam", memo), ("quiet", quiet)):

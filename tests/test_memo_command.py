@@ -18,16 +18,6 @@ from creatorlake.memo.config import load_memo_config
 from creatorlake.rootcause.explain import DRIVER_LABELS
 
 
-@pytest.fixture(scope="module")
-def memo(spark, explained, tmp_path_factory):
-    """The memo of the tiny lakehouse after `impact`, as `creatorlake run` leaves it."""
-    if not spark.catalog.tableExists(explained.table("gold", "feature_impact")):
-        assert run_command(build_parser().parse_args(["impact"]), explained) == 0
-    out = tmp_path_factory.mktemp("memo")
-    assert run_command(build_parser().parse_args(["memo", "--out", str(out)]), explained) == 0
-    return out, (out / "memo.md").read_text(), explained
-
-
 def money(value) -> str:
     value = float(value)
     return f"-${-value:,.2f}" if round(value, 2) < 0 else f"${value:,.2f}"
