@@ -41,7 +41,10 @@ INCREMENTAL_MODELS = {
 
 
 @pytest.fixture(scope="session")
-def manifest(settings, tiny_gold) -> dict:
+def manifest(spark, settings, tiny_gold) -> dict:
+    """The project as the tiny world's build sees it: parsed afresh with the suite's schemas, since a later
+    dbt run of another test (into schemas of its own, or a narrower selection) rewrites target/manifest.json."""
+    assert run_dbt(spark, settings, ["parse"]).success
     return json.loads((settings.lakehouse_root / "dbt" / "target" / "manifest.json").read_text())
 
 
