@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import TINY_BRONZE
 from pyspark.sql import functions as F
-from test_memo_command import comments_decision, comments_guardrails, row_of
+from test_memo_command import comments_decision, comments_guardrails, guardrail_row, row_of
 
 from creatorlake.cli import build_parser, run_command
 from creatorlake.core.dbt import run_dbt
@@ -109,8 +109,7 @@ def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follow
     for world, (out, md, settings) in (("spam", memo), ("quiet", quiet)):
         guardrails = comments_guardrails(spark, settings)
         for name, (this, before) in guardrails.items():
-            shown = (lambda v: "n/a" if v is None else f"{v:.2f}%") if "per 1,000" not in name else (lambda v: "n/a" if v is None else f"{v:.2f}")
-            assert row_of(md, name).startswith(f"| {name} | {shown(this)} | {shown(before)} |"), (world, name)
+            assert row_of(md, name).startswith(guardrail_row(name, this, before)), (world, name)
         decisions[world] = decision_of(md)
         assert decisions[world] == comments_decision(spark, settings, config), world
         if world == "quiet":

@@ -57,6 +57,15 @@ def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float 
     }
 
 
+def guardrail_row(name: str, this: float | None, before: float | None) -> str:
+    """The start of the memo's table row of a Comments guardrail: percentages, or a rate per 1,000 listens."""
+    def shown(value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        return f"{value:.2f}" if "per 1,000" in name else f"{value:.2f}%"
+    return f"| {name} | {shown(this)} | {shown(before)} | gold.fct_segment_daily_metrics |"
+
+
 def guardrails_rise(guardrails, rule) -> bool:
     """The comments_moderation rule's guardrail condition, as memo.yml states it."""
     (spam, spam_before), (feedback, feedback_before) = guardrails["Spam share of comments"], guardrails["Negative feedback per 1,000 listens"]
@@ -171,8 +180,7 @@ def test_guardrails_are_the_gold_churn_rates_and_comments_guardrails(spark, memo
         select count(*) as base, sum(1 - recent) as churned from seen where first_listen <= date'{cutoff}'""").first()
     assert f"{100 * churn['churned'] / churn['base']:.2f}%" in row_of(md, "Listener churn (no listen for 28 days)")
     for name, (this, before) in comments_guardrails(spark, settings).items():
-        shown = (lambda v: "n/a" if v is None else f"{v:.2f}%") if "per 1,000" not in name else (lambda v: "n/a" if v is None else f"{v:.2f}")
-        assert row_of(md, name).startswith(f"| {name} | {shown(this)} | {shown(before)} | gold.fct_segment_daily_metrics |")
+        assert row_of(md, name).startswith(guardrail_row(name, this, before))
     assert "not measured" not in md
 
 

@@ -22,8 +22,6 @@ def effect(feature: str, outcome: str, method: str, estimate: float, low: float,
 
 
 def guardrail(name: str, current: float | None, previous: float | None) -> Guardrail:
-    if current is None:
-        return Guardrail(name, "pct", Fact(None, SRC), Fact(None, SRC))
     return Guardrail(name, "pct", Fact(current, SRC), Fact(previous, SRC))
 
 

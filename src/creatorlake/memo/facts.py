@@ -132,17 +132,16 @@ class Guardrail:
 
     name: str
     unit: str  # "pct" (a percentage) or "per_1k"
-    current: Fact | None
-    previous: Fact | None
-    note: str = ""
+    current: Fact
+    previous: Fact
 
     @property
     def measured(self) -> bool:
-        return self.current is not None and self.current.value is not None
+        return self.current.value is not None
 
     @property
     def change(self) -> float | None:
-        if not self.measured or self.previous is None or self.previous.value is None:
+        if not self.measured or self.previous.value is None:
             return None
         return self.current.value - self.previous.value
 
@@ -200,7 +199,7 @@ def complete_weeks(daily: pd.DataFrame) -> pd.DataFrame:
     """Platform daily rows summed per Monday week, complete (7-day) weeks only, oldest first."""
     frame = daily.assign(metric_date=pd.to_datetime(daily["metric_date"]))
     frame["week_start_date"] = frame["metric_date"] - pd.to_timedelta(frame["metric_date"].dt.weekday, unit="D")
-    counts = {c: (c, "sum") for c in GUARDRAIL_COUNTS if c in frame}
+    counts = {c: (c, "sum") for c in GUARDRAIL_COUNTS}
     weeks = frame.groupby("week_start_date").agg(days=("metric_date", "nunique"), listens=("listens", "sum"),
                                                  creator_revenue_usd=("creator_revenue_usd", lambda s: float(s.astype(float).sum())), **counts)
     return weeks[weeks["days"] == 7].reset_index().sort_values("week_start_date")
@@ -211,8 +210,6 @@ def weekly_guardrail(name: str, unit: str, metric: str, current: Mapping, previo
     ratio, scale = BY_NAME[metric], (100 if unit == "pct" else 1)
 
     def value(row: Mapping) -> float | None:
-        if any(part not in row for part in ratio.needs):
-            return None
         share = ratio.ratio_of(row)
         return None if share is None else scale * share
 

@@ -62,9 +62,7 @@ def _fact(fact: Fact, unit: str) -> str:
     return usd(fact.value) if unit == "usd" else count(fact.value)
 
 
-def _guardrail(g: Guardrail, which: Fact | None) -> str:
-    if which is None:
-        return "not measured"
+def _guardrail(g: Guardrail, which: Fact) -> str:
     return pct(which.value) if g.unit == "pct" else ("n/a" if which.value is None else f"{which.value:.2f}")
 
 
@@ -167,7 +165,7 @@ def impact(facts: MemoFacts, config: MemoConfig) -> list[Block]:
     blocks.append(Paragraph("Guardrails to watch (this week against the previous; patron churn: this month against the previous):"))
     blocks.append(Table(("guardrail", "current", "previous", "source"),
                         tuple((g.name, _guardrail(g, g.current), _guardrail(g, g.previous),
-                               g.current.source if g.current is not None else g.note) for g in facts.guardrails)))
+                               g.current.source) for g in facts.guardrails)))
     missing = [g.name for g in facts.guardrails if not g.measured]
     if missing:
         blocks.append(Paragraph(f"No value this week: {', '.join(missing)} (gold has none: no comments, listens or patrons to divide by)."))

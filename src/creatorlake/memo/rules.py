@@ -40,7 +40,7 @@ def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, r
         return decide(HOLD, f"Comments are not shown to raise {rule.outcome}: {ci(effect)} is not above 0.")
     lift = f"Comments raise {rule.outcome}: {ci(effect)}"
     spam_up = spam.change is not None and spam.change > rule.spam_share_rise_pp
-    previous_feedback = feedback.previous.value if feedback.measured and feedback.previous is not None else None
+    previous_feedback = feedback.previous.value if feedback.measured else None
     feedback_up = feedback.change is not None and bool(previous_feedback) and 100 * feedback.change / previous_feedback > rule.negative_feedback_rise_pct
     if spam_up or feedback_up:
         rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
