@@ -26,12 +26,10 @@ from pathlib import Path
 from _harness import figure, header
 
 from creatorlake.core.config import load_config
+from creatorlake.dashboards.browser import CHROMIUM, LAUNCH_ARGS
 
 RENDER_TARGET_S = 120.0
 PAGE_TARGET_S = 2.0
-# Debian's Chromium: Playwright's own browser download cannot work here.
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def render_seconds(lakehouse: Path, out: Path) -> float:
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = sorted(p for p in out.glob("*.html") if p.name != "index.html")
     slowest = 0.0
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(LAUNCH_ARGS))
         for page_file in pages:
             seconds = statistics.median(page_seconds(browser, page_file) for _ in range(args.loads))
             slowest = max(slowest, seconds)

@@ -8,16 +8,11 @@ from pathlib import Path
 import pytest
 
 from creatorlake.commands.dashboards import SOURCE
+from creatorlake.dashboards.browser import CHROMIUM, LAUNCH_ARGS
 from creatorlake.dashboards.lakeview import dashboard_folders
 
 pytestmark = pytest.mark.slow
 
-# Debian's Chromium: Playwright's own browser download cannot work here.
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 PAGES = [f.name for f in dashboard_folders(SOURCE)]
 
 # What a page shows: counter and table text, and the y values of every chart's traces.
@@ -40,7 +35,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(LAUNCH_ARGS))
         yield chromium
         chromium.close()
 
