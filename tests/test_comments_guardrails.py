@@ -2,8 +2,8 @@
 
 The spam share of comments, the removed share and negative feedback per 1,000 listens that the generator plants
 (`effects.comments`) are recovered from gold within their sampling error; and the memo's guardrail numbers and its
-Comments decision follow gold in two worlds: the suite's tiny world (the shipped Comments lift and rising spam) and
-a quiet one, the same world with every planted effect zero (no lift, no spam, no removal, base negative feedback)."""
+Comments decision follow gold in two worlds built from the suite's tiny world: one with a Comments lift and rising
+spam, where the rule says build, and a quiet one with every planted effect zero, where it does not."""
 
 from __future__ import annotations
 
@@ -80,48 +80,66 @@ def test_planted_spam_removal_and_negative_feedback_are_recovered_from_gold(spar
     assert tuple(platform) == (gold["spam_comments"], gold["negative_feedback"])
 
 
-@pytest.fixture(scope="module")
-def quiet(spark, settings, tmp_path_factory):
-    """The tiny world with every planted effect zero, in its own schemas: bronze, the memo's marts (no dbt tests:
-    the suite's build tests the same models), detect, explain, impact and the memo."""
-    conf = tmp_path_factory.mktemp("conf_quiet")
+# The lift world's return-listen lift. The shipped 0.25 is too small for the tiny world, where three creators adopt
+# Comments inside the window: its did2s CI of the 7-day return rate spans 0 (+0.13, CI -0.05 to +0.31), so the rule
+# could not say "build" there. Eight times that is plain at this size, and still a probability (0.08 x 3 = 0.24).
+LIFT_WORLD_RETURN_LISTEN_LIFT = 2.0
+
+
+def world(spark, settings, tmp_path_factory, name: str, effects: dict | None):
+    """The tiny world with `effects` planted (None: no planted effect at all), in its own schemas: bronze, the memo's
+    marts (no dbt tests: the suite's build tests the same models), detect, explain, impact and the memo."""
+    conf = tmp_path_factory.mktemp(f"conf_{name}")
     shutil.copytree(settings.conf_dir, conf, dirs_exist_ok=True)
     raw = yaml.safe_load((conf / "generator.yml").read_text())
-    del raw["effects"]
+    if effects is None:
+        del raw["effects"]
+    else:
+        raw["effects"] = effects
     (conf / "generator.yml").write_text(yaml.safe_dump(raw, sort_keys=False))
-    s = replace(settings, conf_dir=conf).with_schemas(bronze="quiet_bronze", silver="quiet_silver", gold="quiet_gold")
+    s = replace(settings, conf_dir=conf).with_schemas(bronze=f"{name}_bronze", silver=f"{name}_silver", gold=f"{name}_gold")
     generate(spark, s, GeneratorOptions.from_defaults(s, **TINY_BRONZE))
     outcome = run_dbt(spark, s, ["build", "--select", *MEMO_MARTS, "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"])
     assert outcome.success, outcome.failures
-    out = tmp_path_factory.mktemp("memo_quiet")
+    out = tmp_path_factory.mktemp(f"memo_{name}")
     for stage in (["detect"], ["explain"], ["impact"], ["memo", "--out", str(out)]):
         assert run_command(build_parser().parse_args(stage), s) == 0, stage
     return out, (out / "memo.md").read_text(), s
+
+
+@pytest.fixture(scope="module")
+def quiet(spark, settings, tmp_path_factory):
+    """No lift, no spam, no removal, base negative feedback."""
+    return world(spark, settings, tmp_path_factory, "quiet", None)
+
+
+@pytest.fixture(scope="module")
+def lift(spark, settings, tmp_path_factory):
+    """The shipped effects (rising spam among them) with a return-listen lift the tiny world can show."""
+    effects = yaml.safe_load((settings.conf_dir / "generator.yml").read_text())["effects"]
+    effects["comments"]["return_listen_lift"] = LIFT_WORLD_RETURN_LISTEN_LIFT
+    return world(spark, settings, tmp_path_factory, "lift", effects)
 
 
 def decision_of(md: str) -> str:
     return row_of(md, "Improve Comments moderation and prompts").split(" | ")[1]
 
 
-def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, memo, quiet):
+def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, lift, quiet):
     config = load_memo_config()
     decisions = {}
-    for world, (out, md, settings) in (("spam", memo), ("quiet", quiet)):
+    for name, (out, md, settings) in (("lift", lift), ("quiet", quiet)):
         guardrails = comments_guardrails(spark, settings)
-        for name, (this, before) in guardrails.items():
-            assert row_of(md, name).startswith(guardrail_row(name, this, before)), (world, name)
-        decisions[world] = decision_of(md)
-        assert decisions[world] == comments_decision(spark, settings, config), world
-        if world == "quiet":
-            # Nothing planted: no comment is spam or removed, so the shares are 0 wherever there are comments.
-            assert all(v in (None, 0.0) for name in ("Spam share of comments", "Comments removed by moderation") for v in guardrails[name])
-        else:
-            assert all(v is not None and v > 0 for v in guardrails["Spam share of comments"])
-    # The guardrail half of the rule tells the worlds apart: the planted spam rises beyond its threshold week over week,
-    # the quiet world has none. Whether that becomes "build" is the lift half's call (the did2s CI above 0), which the
-    # tiny world's 24 creators may not show; where it does, the two decisions differ.
-    spam_now, spam_before = comments_guardrails(spark, memo[2])["Spam share of comments"]
+        for guardrail, (this, before) in guardrails.items():
+            assert row_of(md, guardrail).startswith(guardrail_row(guardrail, this, before)), (name, guardrail)
+        decisions[name] = decision_of(md)
+        assert decisions[name] == comments_decision(spark, settings, config), name
+    # The lift world: Comments raise the return rate and the planted spam rises past its threshold week over week.
+    spam_now, spam_before = comments_guardrails(spark, lift[2])["Spam share of comments"]
     assert spam_now - spam_before > config.comments.spam_share_rise_pp
-    assert decisions["quiet"] != "build"
-    if decisions["spam"] == "build":
-        assert decisions["quiet"] != decisions["spam"]
+    assert decisions["lift"] == "build", row_of(lift[1], "Improve Comments moderation and prompts")
+    # The quiet world: nothing planted, so no comment is spam or removed (the shares are 0 wherever there are comments),
+    # and the return rate's CI covers 0.
+    guardrails = comments_guardrails(spark, quiet[2])
+    assert all(v in (None, 0.0) for name in ("Spam share of comments", "Comments removed by moderation") for v in guardrails[name])
+    assert decisions["quiet"] == "do not build", row_of(quiet[1], "Improve Comments moderation and prompts")

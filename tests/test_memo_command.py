@@ -36,16 +36,22 @@ def row_of(md: str, first_cell: str) -> str:
     return next(line for line in md.splitlines() if line.startswith(f"| {first_cell} |"))
 
 
-def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
-    """The Comments guardrails of the two latest complete weeks (this, previous), from the platform rows of
-    gold.fct_segment_daily_metrics by the data contract's definitions: spam and removed shares in percent,
-    negative feedback per 1,000 listens; None where the week has no comments (or listens)."""
-    rows = spark.sql(f"""
+def guardrail_weeks(spark, settings):
+    """The Comments guardrails' counts in the two latest complete weeks, newest first, from the platform rows of
+    gold.fct_segment_daily_metrics."""
+    return spark.sql(f"""
         select date_trunc('week', metric_date) as w, sum(comments) as comments, sum(spam_comments) as spam,
                sum(removed_comments) as removed, sum(negative_feedback) as feedback, sum(listens) as listens
         from {settings.table('gold', 'fct_segment_daily_metrics')}
         where country_code is null and category is null and creator_tier is null
         group by 1 having count(distinct metric_date) = 7 order by w desc limit 2""").collect()
+
+
+def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
+    """The Comments guardrails of the two latest complete weeks (this, previous) by the data contract's definitions:
+    spam and removed shares in percent, negative feedback per 1,000 listens; None where the week has no comments
+    (or listens)."""
+    rows = guardrail_weeks(spark, settings)
 
     def ratio(row, part, whole, scale):
         return scale * row[part] / row[whole] if row[whole] else None
@@ -66,11 +72,13 @@ def guardrail_row(name: str, this: float | None, before: float | None) -> str:
     return f"| {name} | {shown(this)} | {shown(before)} | gold.fct_segment_daily_metrics |"
 
 
-def guardrails_rise(guardrails, rule) -> bool:
+def guardrails_rise(spark, settings, rule) -> bool:
     """The comments_moderation rule's guardrail condition, as memo.yml states it."""
+    guardrails = comments_guardrails(spark, settings)
     (spam, spam_before), (feedback, feedback_before) = guardrails["Spam share of comments"], guardrails["Negative feedback per 1,000 listens"]
     spam_up = spam is not None and spam_before is not None and spam - spam_before > rule.spam_share_rise_pp
-    feedback_up = bool(feedback_before) and feedback is not None and 100 * (feedback - feedback_before) / feedback_before > rule.negative_feedback_rise_pct
+    feedback_up = (bool(feedback_before) and feedback is not None and 100 * (feedback - feedback_before) / feedback_before > rule.negative_feedback_rise_pct
+                   and guardrail_weeks(spark, settings)[0]["feedback"] >= rule.negative_feedback_min_events)
     return spam_up or feedback_up
 
 
@@ -82,9 +90,9 @@ def comments_decision(spark, settings, config) -> str:
         return "cannot decide"
     if not (comments[0]["is_causal"] and comments[0]["ci_low"] > 0):
         return "do not build"
-    guardrails = comments_guardrails(spark, settings)
-    if guardrails_rise(guardrails, config.comments):
+    if guardrails_rise(spark, settings, config.comments):
         return "build"
+    guardrails = comments_guardrails(spark, settings)
     unmeasured = all(v is None for v in guardrails["Spam share of comments"][:1] + guardrails["Negative feedback per 1,000 listens"][:1])
     return "cannot decide" if unmeasured else "do not build"
 

@@ -89,14 +89,31 @@ def test_fewer_than_two_complete_weeks_is_a_one_line_error():
         rendered(frames)
 
 
+def comments_decision_row(md: str) -> str:
+    return next(line for line in md.splitlines() if line.startswith("| Improve Comments moderation and prompts |"))
+
+
 def test_the_comments_guardrails_are_the_weeks_ratios_and_drive_the_comments_rule():
-    facts, md, page, images = rendered(gold_frames())
+    frames = gold_frames()
+    # Listens and reports times `scale`, the rates unchanged: enough reports in the week for their rise to count.
+    scale = CONFIG.comments.negative_feedback_min_events // 42 + 1
+    frames["platform_daily"] = frames["platform_daily"].assign(listens=lambda f: scale * f["listens"],
+                                                               negative_feedback=lambda f: scale * f["negative_feedback"])
+    facts, md, page, images = rendered(frames)
     # The latest complete week is 2026-02-23 (days 21-27): 8 spam, 2 removed of 100 comments a day, 6 reports per 1,000 listens.
     assert "| Spam share of comments | 8.00% | 7.00% | gold.fct_segment_daily_metrics |" in md
     assert "| Comments removed by moderation | 2.00% | 2.00% | gold.fct_segment_daily_metrics |" in md
     assert "| Negative feedback per 1,000 listens | 6.00 | 5.00 | gold.fct_segment_daily_metrics |" in md
-    decision = next(line for line in md.splitlines() if line.startswith("| Improve Comments moderation and prompts |"))
+    assert facts.guardrail("Negative feedback per 1,000 listens").current_events == 42 * scale
+    decision = comments_decision_row(md)
     assert "| build |" in decision and "spam share of comments and negative feedback rises" in decision
+
+
+def test_a_rise_of_few_reports_leaves_only_the_spam_share_to_drive_the_rule():
+    facts, md, page, images = rendered(gold_frames())
+    assert facts.guardrail("Negative feedback per 1,000 listens").current_events == 42   # 6 a day over 1,000 listens
+    decision = comments_decision_row(md)
+    assert "| build |" in decision and "while the spam share of comments rises" in decision
 
 
 def test_a_week_without_comments_has_no_spam_share():

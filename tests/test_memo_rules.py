@@ -21,8 +21,8 @@ def effect(feature: str, outcome: str, method: str, estimate: float, low: float,
     return Effect(feature, outcome, method, "estimand", estimate, low, high, causal, 40)
 
 
-def guardrail(name: str, current: float | None, previous: float | None) -> Guardrail:
-    return Guardrail(name, "pct", Fact(current, SRC), Fact(previous, SRC))
+def guardrail(name: str, current: float | None, previous: float | None, events: int | None = None) -> Guardrail:
+    return Guardrail(name, "pct", Fact(current, SRC), Fact(previous, SRC), events)
 
 
 RULE = CONFIG.comments
@@ -41,9 +41,19 @@ def test_a_retention_lift_with_rising_spam_recommends_moderation():
     assert "spam share" in r.reason and f"{RULE.spam_share_rise_pp:g} percentage points" in r.stated_rule
 
 
+def feedback_rising(events: int) -> Guardrail:
+    return guardrail("Negative feedback per 1,000 listens", 2.0 * (1 + (RULE.negative_feedback_rise_pct + 5) / 100), 2.0, events)
+
+
 def test_rising_negative_feedback_alone_also_recommends_moderation():
-    feedback = guardrail("Negative feedback per 1,000 listens", 2.0 * (1 + (RULE.negative_feedback_rise_pct + 5) / 100), 2.0)
-    assert comments_rule(LIFT, spam_rising_by(0), feedback, RULE).decision == BUILD
+    assert comments_rule(LIFT, spam_rising_by(0), feedback_rising(RULE.negative_feedback_min_events), RULE).decision == BUILD
+
+
+def test_a_feedback_rise_on_too_few_events_is_not_a_reason_and_the_reason_says_so():
+    r = comments_rule(LIFT, spam_rising_by(0), feedback_rising(RULE.negative_feedback_min_events - 1), RULE)
+    assert r.decision == HOLD
+    assert f"on {RULE.negative_feedback_min_events - 1:,} events, fewer than the {RULE.negative_feedback_min_events:,}" in r.reason
+    assert f"at least {RULE.negative_feedback_min_events:,} negative feedback events" in r.stated_rule
 
 
 def test_no_lift_means_no_moderation_recommendation_even_with_rising_spam():
@@ -105,6 +115,7 @@ def bad(path: tuple[str, ...], value) -> dict:
     (("anomalies_top",), 0, "anomalies_top must be a positive integer"),
     (("rules", "comments_moderation", "method"), "naive", "comments_moderation.method must be one of"),
     (("rules", "comments_moderation", "spam_share_rise_pp"), "lots", "spam_share_rise_pp must be"),
+    (("rules", "comments_moderation", "negative_feedback_min_events"), -1, "negative_feedback_min_events must be"),
     (("rules", "analytics_onboarding", "method"), "association", "analytics_onboarding.method must be one of"),
     (("rules", "partner_activation", "max_dropoff_pct"), {"signup": 10}, "unknown funnel step 'signup'"),
     (("rules", "moderation"), {}, "unknown rule 'moderation'"),

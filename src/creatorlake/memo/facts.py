@@ -134,6 +134,9 @@ class Guardrail:
     unit: str  # "pct" (a percentage) or "per_1k"
     current: Fact
     previous: Fact
+    # The events the current value counts (its numerator), where it is a ratio of counts: how much of a
+    # change chance alone can make.
+    current_events: int | None = None
 
     @property
     def measured(self) -> bool:
@@ -213,7 +216,8 @@ def weekly_guardrail(name: str, unit: str, metric: str, current: Mapping, previo
         share = ratio.ratio_of(row)
         return None if share is None else scale * share
 
-    return Guardrail(name, unit, Fact(value(current), source), Fact(value(previous), source))
+    events = current.get(ratio.numerator)
+    return Guardrail(name, unit, Fact(value(current), source), Fact(value(previous), source), None if events is None else int(events))
 
 
 def segment_of(row: Mapping, keys: Sequence[str]) -> str:

@@ -28,7 +28,8 @@ def ci(effect: Effect) -> str:
 def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, rule: CommentsRule) -> Recommendation:
     stated = (f"Improve Comments moderation and prompts if Comments raise {rule.outcome} ({rule.method}: causal 95% CI above 0) while the spam share "
               f"of comments rises by more than {rule.spam_share_rise_pp:g} percentage points or negative feedback per 1,000 listens rises by more "
-              f"than {rule.negative_feedback_rise_pct:g}% week over week.")
+              f"than {rule.negative_feedback_rise_pct:g}% week over week (counted on at least {rule.negative_feedback_min_events:,} negative feedback events "
+              "in the week).")
     action = "Improve Comments moderation and prompts"
 
     def decide(decision: str, reason: str) -> Recommendation:
@@ -41,14 +42,21 @@ def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, r
     lift = f"Comments raise {rule.outcome}: {ci(effect)}"
     spam_up = spam.change is not None and spam.change > rule.spam_share_rise_pp
     previous_feedback = feedback.previous.value if feedback.measured else None
-    feedback_up = feedback.change is not None and bool(previous_feedback) and 100 * feedback.change / previous_feedback > rule.negative_feedback_rise_pct
+    feedback_rise_pct = 100 * feedback.change / previous_feedback if feedback.change is not None and previous_feedback else None
+    events = feedback.current_events or 0
+    feedback_rises = feedback_rise_pct is not None and feedback_rise_pct > rule.negative_feedback_rise_pct
+    # A rise on few events is chance as often as not: it counts only on enough of them.
+    too_few_events = feedback_rises and events < rule.negative_feedback_min_events
+    feedback_up = feedback_rises and not too_few_events
     if spam_up or feedback_up:
         rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
         return decide(BUILD, f"{lift}, while {rising} rises beyond its threshold.")
     if not spam.measured and not feedback.measured:
         return decide(UNDECIDED, f"{lift}, but the spam share of comments and negative feedback are not measured this week (gold has no "
                                  "comments or listens to divide by), so the rule cannot be satisfied without them.")
-    return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold.")
+    chance = (f" (negative feedback rose {feedback_rise_pct:.1f}%, but on {events:,} events, fewer than the "
+              f"{rule.negative_feedback_min_events:,} that tell a rise from chance)") if too_few_events else ""
+    return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold{chance}.")
 
 
 def analytics_rule(causal: Effect | None, association: Effect | None, rule: AnalyticsRule) -> Recommendation:
