@@ -46,6 +46,29 @@ def synthetic_panel(lift: float, seed: int = 3, noise: float = 1.0) -> pd.DataFr
     })
 
 
+CATEGORIES = ("news", "comedy", "true_crime", "business", "education", "sports")
+COUNTRIES = ("US", "GB", "DE", "BR", "IN")
+
+
+def segmented_panel(lift: float, seed: int) -> pd.DataFrame:
+    """synthetic_panel with the generated world's segments: 6 categories and 5 countries, each drawn with
+    probabilities that tilt with size (bigger creators lean to the first levels of one and the last of the
+    other), so adopters, bigger ones, differ in segment mix before matching. The outcome is as in synthetic_panel."""
+    panel = synthetic_panel(lift, seed)
+    log_size = np.log(panel.groupby("unit")["size"].first())
+    z = ((log_size - log_size.mean()) / log_size.std()).to_numpy()
+    rng = np.random.default_rng([seed, 1])      # a stream of its own: the panel's draws stay synthetic_panel's
+
+    def draw(levels: tuple[str, ...], shares: list[float], tilt: float) -> np.ndarray:
+        logits = np.log(shares)[None, :] + z[:, None] * np.linspace(-tilt, tilt, len(levels))[None, :]
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return np.array(levels)[(rng.random(len(z))[:, None] > p.cumsum(axis=1)).sum(axis=1)]
+
+    segments = pd.DataFrame({"unit": log_size.index, "category": draw(CATEGORIES, [.25, .2, .15, .15, .15, .1], 0.6),
+                             "country_code": draw(COUNTRIES, [.4, .2, .15, .15, .1], -0.6)})
+    return panel.drop(columns=["category", "country_code"]).merge(segments, on="unit")
+
+
 def lift_of(coefficient, scale="level"):
     estimate, _, low, high = relative_lift(coefficient, scale)
     return estimate, low, high
@@ -94,21 +117,26 @@ def test_pre_trend_test_rejects_anticipation():
     assert pre_p < 0.01
 
 
+# Every covariate row, each dummy level included, must reach |SMD| < 0.1 after matching. Measured over
+# seeds 1-50, lifts 0.3 and 0.0 (a throwaway sweep): every |SMD| < 2e-8 in all 100 draws (the calibration
+# step balances means exactly), at least 90% of the treated kept (98% on average), and the 95% CI covered
+# the lift in 99 of 100 draws (seed 47 at lift 0 missed): a seed can miss by chance; these seeds do not.
+@pytest.mark.parametrize("seed", [3, 5, 7, 11])
 @pytest.mark.parametrize("lift", [0.3, 0.0])
-def test_psm_balances_and_covers_the_lift(lift):
-    panel = synthetic_panel(lift)
+def test_psm_balances_and_covers_the_lift(lift, seed):
+    panel = segmented_panel(lift, seed)
     units = units_of(panel.assign(unit=panel["unit"]), "G")
     stacked = matching.stack(panel, units, pre=4, post=(2, 5), horizon=5)
-    m = matching.match(stacked, caliper=0.2)
+    m = matching.match(stacked)
     estimate, low, high = lift_of(m.coefficient)
     assert low <= lift <= high, (estimate, low, high)
     balance = m.balance.set_index("covariate")
-    # Size and the pre-period outcome drive adoption here: matching must balance them to |SMD| < 0.1.
-    assert (balance.loc[["log_size", "pre_outcome"], "smd_after"].abs() < 0.1).all(), m.balance
+    assert len(balance) == 3 + 3 + len(CATEGORIES) + len(COUNTRIES), "a row per numeric covariate and per dummy level"
+    assert (balance["smd_after"].abs() < 0.1).all(), m.balance
+    # Size and the pre-period outcome drive adoption: the confounding the matching must undo is there.
     assert (balance.loc[["log_size", "pre_outcome"], "smd_before"].abs() > 0.5).all()
-    # The 4-week pre-period slope is noisy: matching still halves its imbalance.
-    assert abs(balance.loc["pre_trend", "smd_after"]) < abs(balance.loc["pre_trend", "smd_before"]) / 2
-    assert m.n_treated >= 50
+    # The estimand is the ATT: most treated creators (with a full pre/post window) keep a match.
+    assert m.n_treated >= 0.8 * stacked.loc[stacked["treated"], "unit"].nunique()
 
 
 def test_no_variance_and_too_few_treated_are_one_line_errors():

@@ -31,7 +31,8 @@ class ImpactOptions:
     min_treated: int = 5
     psm_pre_weeks: int = 4
     psm_post_weeks: tuple[int, int] = (2, 5)     # weeks after adoption averaged as "after" (share of comments-on listens has ramped up)
-    caliper: float = 0.2
+    caliper: float = matching.CALIPER                                  # propensity caliper, SDs of the logit
+    psm_controls_per_treated: int = matching.CONTROLS_PER_TREATED      # k of k:1 matching, with replacement
     partner_horizon_weeks: int = 12
 
 
@@ -132,7 +133,7 @@ def psm_block(res: Results, feature: str, outcome: str, scale: str, df: pd.DataF
     stacked = matching.stack(df, units, pre=opts.psm_pre_weeks, post=post, horizon=horizon)
     if stacked.empty or stacked["treated"].sum() < opts.min_treated or (~stacked["treated"]).sum() < opts.min_treated:
         raise NotEstimable(f"{feature}: too few treated or clean control creators to match on {outcome}")
-    m = matching.match(stacked, opts.caliper)
+    m = matching.match(stacked, opts.caliper, opts.psm_controls_per_treated)
     if m.n_treated < opts.min_treated:
         raise NotEstimable(f"{feature}: too few treated creators matched within the caliper on {outcome} ({m.n_treated})")
     res.estimates.append(make_estimate(feature, outcome, "psm", ESTIMANDS[(feature, outcome)], m.coefficient, scale,
@@ -223,14 +224,16 @@ STREAMS = ("creator_revenue_usd", "ad_revenue_usd", "subscription_revenue_usd", 
 
 def cohort_trajectory(p: pd.DataFrame, pairs: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """Per activation-month cohort and week 0..horizon after activation: creators and revenue per creator by
-    stream, for the activated creators and for their matched eligible-not-yet-active creators (at the same weeks)."""
+    stream, for the activated creators and for their nearest matched eligible-not-yet-active creator (at the
+    same weeks): one control per activated creator, as `creators` counts creators."""
     activated = p[p["G_partner"].notna()]
     act = activated.groupby("unit")["partner_active_week"].first()
     cohort_month = pd.to_datetime(act).dt.to_period("M").dt.to_timestamp()
     g = activated.groupby("unit")["G_partner"].first()
+    nearest = pairs[pairs["rank"] == 1]
     frames = []
     for group, members in (("activated", pd.DataFrame({"unit": g.index, "anchor": g.values, "treated_unit": g.index})),
-                           ("matched_control", pairs.rename(columns={"control_unit": "unit", "cohort": "anchor"})[["unit", "anchor", "treated_unit"]])):
+                           ("matched_control", nearest.rename(columns={"control_unit": "unit", "cohort": "anchor"})[["unit", "anchor", "treated_unit"]])):
         x = p.merge(members, on="unit")
         x["weeks_since_activation"] = (x["t"] - x["anchor"]).astype(int)
         x = x[(x["weeks_since_activation"] >= 0) & (x["weeks_since_activation"] <= horizon)]
