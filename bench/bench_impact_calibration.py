@@ -1,7 +1,7 @@
 """Feature-impact calibration: do the 95% CIs of `creatorlake impact` cover the planted effects?
 
-    nice -n 19 .venv/bin/python bench/bench_impact_calibration.py --worlds 12 --conf /work/conf-calib
-    nice -n 19 .venv/bin/python bench/bench_impact_calibration.py --worlds 12 --twins   # exact truths for return_rate_7d and listens
+    nice -n 19 .venv/bin/python bench/bench_impact_calibration.py --worlds 20
+    nice -n 19 .venv/bin/python bench/bench_impact_calibration.py --worlds 20 --twins   # exact truths for return_rate_7d and listens
 
 Each world is generated with its own seed (--seed, --seed + 1, ...) and its own planted lifts, drawn
 with random.Random(seed) from LIFT_RANGES (each lift is 0 in about one world in four, else uniform in
@@ -209,7 +209,9 @@ def cli(conf: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def query(conf: Path, lakehouse: Path, sql: str) -> list[dict]:
-    return json.loads(cli(conf, "sql", "--lakehouse", str(lakehouse), "--format", "json", sql).stdout or "[]")
+    """The rows of a query, through `creatorlake sql --format json` (an object per line)."""
+    out = cli(conf, "sql", "--lakehouse", str(lakehouse), "--format", "json", sql).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def write_conf(base: Path, dest: Path, lifts: dict[tuple[str, str], float]) -> Path:
@@ -284,7 +286,8 @@ def world(index: int, args: argparse.Namespace) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--worlds", type=int, default=12)
+    # 20: a method whose CIs cover 95% of the time misses the 0.85 target (4+ misses) in 1.6% of runs; with 12 worlds, in 12%.
+    parser.add_argument("--worlds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1001, help="seed of the first world; world i has seed + i")
     parser.add_argument("--creators", type=int, default=150)
     parser.add_argument("--listeners", type=int, default=8000)
