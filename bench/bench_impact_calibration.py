@@ -269,7 +269,9 @@ def world(index: int, args: argparse.Namespace) -> dict:
     say(f"world {index + 1} (seed {seed}; {lifts_text(lifts)}): building")
     seconds = build(where, conf, seed, [f"+{PANEL}", f"+{EPISODES}"], args)
     say(f"world {index + 1}: built in {seconds:.0f} s; impact")
+    began = time.monotonic()
     rows, skipped = impact_rows(where, conf, args.rescore)
+    say(f"world {index + 1}: {len(rows)} estimates, {len(skipped)} skipped, in {time.monotonic() - began:.0f} s")
     twin, twin_seconds = None, None
     if args.twins:
         twin_where = where / "twin"
