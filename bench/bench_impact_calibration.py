@@ -39,6 +39,7 @@ estimate - truth (bias), mean CI width; and per world its seed, lifts and build 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import random
@@ -69,8 +70,7 @@ EXACT_TRUTH = {
     ("analytics", "creator_growth"): ("analytics", "weekly_growth_lift"),
     ("partner_program", "ad_revenue_usd"): ("partner_program", "ad_revenue_lift"),
 }
-# (feature, outcome) whose truth the zero-lift twin gives, and the lifts the twin sets to 0.
-TWIN_TRUTH = (("comments", "return_rate_7d"), ("comments", "listens"))
+# The lifts the zero-lift twin sets to 0 (twin_truths gives the truths it adds).
 TWIN_ZEROES = (("comments", "return_listen_lift"), ("comments", "follow_lift"))
 # Sums over comments-enabled episodes the twin truths are ratios of.
 EPISODE_SUMS = f"""select sum(returning_listeners_7d) as returning_listeners_7d, sum(listeners) as listeners, sum(listens) as listens
@@ -99,7 +99,7 @@ def draw_lifts(rng: random.Random) -> dict[tuple[str, str], float]:
 
 def with_lifts(generator_yml: dict, lifts: dict[tuple[str, str], float]) -> dict:
     """generator.yml's settings with these lifts planted; every other effect as it was."""
-    out = json.loads(json.dumps(generator_yml, default=str))  # a deep copy the YAML dump renders the same
+    out = copy.deepcopy(generator_yml)
     for (section, key), value in lifts.items():
         out.setdefault("effects", {}).setdefault(section, {})[key] = value
     return out
