@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from creatorlake.impact.lift import Coefficient
+from creatorlake.impact.panel import NotEstimable
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,9 @@ def match(stacked: pd.DataFrame, caliper: float = 0.2) -> Matched:
     after = smd(x[used], treated[used], weights[used]) / pooled_sd
     balance = pd.DataFrame({"covariate": x.columns, "smd_before": before.to_numpy(), "smd_after": after.to_numpy()})
     balance = balance[pooled_sd.notna().to_numpy()]
+    if used.sum() <= 2:
+        # One matched pair (or none) leaves no degree of freedom: the clustered covariance would divide by zero.
+        raise NotEstimable(f"too few creators matched within the caliper ({int(used.sum())})")
     sample = stacked[used].assign(w=weights[used], treat=treated[used].astype(float))
     fit = sm.WLS(sample["change"], sm.add_constant(sample[["treat"]]), weights=sample["w"]).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(sample["unit"])[0]})
