@@ -33,7 +33,8 @@ The report (--report, markdown) has per (feature, outcome, method): worlds estim
 the method was not estimable (a row another world has but this one does not: the impact stage
 skipped it, e.g. too few matched treated creators), coverage of the truth by the 95% CI, mean
 estimate - truth (bias), mean CI width; and per world its seed, lifts and build seconds. Exit status
-1 when a causal method with a truth covers it in fewer than --target of its worlds: the script is a check.
+1 when a causal method with a truth covers it in fewer than --target of its worlds, or when the impact
+stage failed in a world (its error is in the report; the calibration goes on): the script is a check.
 """
 
 from __future__ import annotations
@@ -175,12 +176,14 @@ def report(summary: list[dict], worlds: list[dict], args: argparse.Namespace) ->
     per_world = [
         f"| {w['name']} | {w['seed']} | {lifts_text(w['lifts'])} | {w['build_seconds']:.0f}"
         f"{'' if w.get('twin_seconds') is None else ' + twin ' + format(w['twin_seconds'], '.0f')} | "
-        f"{'; '.join(w['skipped']) or '-'} |"
+        f"{'impact stage FAILED: ' + w['error'] if w['error'] else '; '.join(w['skipped']) or '-'} |"
         for w in worlds
     ]
-    failing = below_target(summary, args.target)
-    verdict = ("every causal method with a truth meets the target" if not failing else
-               "below target: " + ", ".join(f"{s['feature']} {s['outcome']} {s['method']} ({s['coverage']:.2f})" for s in failing))
+    failing, crashed = below_target(summary, args.target), [w["name"] for w in worlds if w["error"]]
+    verdict = "; ".join(
+        (["below target: " + ", ".join(f"{s['feature']} {s['outcome']} {s['method']} ({s['coverage']:.2f})" for s in failing)] if failing else [])
+        + ([f"the impact stage failed in world(s) {', '.join(crashed)} (no estimates there)"] if crashed else [])
+    ) or "every causal method with a truth meets the target"
     return "\n".join([
         f"{len(worlds)} worlds of {args.days} days, {args.creators} creators, {args.listeners:,} listeners; lifts drawn from "
         + ", ".join(f"{key} {{0}} or [{lo:g}, {hi:g}]" for (_, key), (lo, hi) in LIFT_RANGES.items())
@@ -242,16 +245,19 @@ def build(where: Path, conf: Path, seed: int, marts: list[str], args: argparse.N
     return seconds
 
 
-def impact_rows(where: Path, conf: Path, rescore: bool) -> tuple[list[dict], list[str]]:
-    """gold.feature_impact of a built world and the estimates the stage skipped, cached in feature_impact.json."""
+def impact_rows(where: Path, conf: Path, rescore: bool) -> dict:
+    """gold.feature_impact of a built world, the estimates the stage skipped and the stage's error if it failed
+    (then no rows), cached in feature_impact.json."""
     cache = where / "feature_impact.json"
     if rescore or not cache.exists():
-        done = cli(conf, "impact", "--lakehouse", str(where / "lakehouse"))
+        command = [sys.executable, "-m", "creatorlake.cli", "impact", "--lakehouse", str(where / "lakehouse")]
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env={**os.environ, CONF_ENV: str(conf)})
         skipped = [line.split(SKIPPED_PREFIX, 1)[1] for line in done.stderr.splitlines() if SKIPPED_PREFIX in line]
-        rows = query(conf, where / "lakehouse", "select * from gold.feature_impact")
-        cache.write_text(json.dumps({"rows": rows, "skipped": skipped}, indent=1))
-    cached = json.loads(cache.read_text())
-    return cached["rows"], cached["skipped"]
+        # A failed stage is the world's result, not the end of the calibration: the report shows it and the check fails.
+        error = (done.stderr.strip().splitlines() or ["no message"])[-1] if done.returncode else None
+        rows = [] if error else query(conf, where / "lakehouse", "select * from gold.feature_impact")
+        cache.write_text(json.dumps({"rows": rows, "skipped": skipped, "error": error}, indent=1))
+    return {"error": None, **json.loads(cache.read_text())}
 
 
 def episode_sums(where: Path, conf: Path) -> dict[str, float]:
@@ -270,10 +276,12 @@ def world(index: int, args: argparse.Namespace) -> dict:
     seconds = build(where, conf, seed, [f"+{PANEL}", f"+{EPISODES}"], args)
     say(f"world {index + 1}: built in {seconds:.0f} s; impact")
     began = time.monotonic()
-    rows, skipped = impact_rows(where, conf, args.rescore)
-    say(f"world {index + 1}: {len(rows)} estimates, {len(skipped)} skipped, in {time.monotonic() - began:.0f} s")
+    impact = impact_rows(where, conf, args.rescore)
+    rows, skipped = impact["rows"], impact["skipped"]
+    say(f"world {index + 1}: {len(rows)} estimates, {len(skipped)} skipped, in {time.monotonic() - began:.0f} s"
+        + (f"; impact FAILED: {impact['error']}" if impact["error"] else ""))
     twin, twin_seconds = None, None
-    if args.twins:
+    if args.twins and not impact["error"]:
         twin_where = where / "twin"
         twin_conf = write_conf(args.conf, twin_where / "conf", twin_lifts(lifts))
         say(f"world {index + 1}: zero-lift twin")
@@ -283,7 +291,7 @@ def world(index: int, args: argparse.Namespace) -> dict:
     say(f"world {index + 1}: {sum(r['covered'] is True for r in result)}/{sum(r['covered'] is not None for r in result)} truths covered"
         + (f"; twin truths {', '.join(f'{o} {v:+.4f}' for (_, o), v in twin.items())}" if twin else ""))
     return {"name": str(index + 1), "seed": seed, "lifts": lifts, "build_seconds": seconds, "twin_seconds": twin_seconds,
-            "skipped": skipped, "rows": result}
+            "skipped": skipped, "error": impact["error"], "rows": result}
 
 
 def main() -> int:
@@ -309,7 +317,7 @@ def main() -> int:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(report(summary, worlds, args))
     say(f"report: {args.report}")
-    return 1 if below_target(summary, args.target) else 0
+    return 1 if below_target(summary, args.target) or any(w["error"] for w in worlds) else 0
 
 
 if __name__ == "__main__":
