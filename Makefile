@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # dbt and the tests find the repo's profiles here.
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: quick run test bench accuracy crash setup jars chromium submit clean help
+.PHONY: quick run test bench accuracy impact-accuracy crash setup jars chromium submit clean help
 
 help:
 	@echo "make quick  a small world (42 days, 50 creators) through the whole pipeline, in ./lakehouse"
@@ -17,6 +17,7 @@ help:
 	@echo "make test   run the test suite (pytest + chispa, real Spark, Delta and dbt)"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make accuracy  detection accuracy against planted incidents at default scale (builds what is missing, under an hour)"
+	@echo "make impact-accuracy  coverage of the planted effects by the impact stage's CIs over 20 small worlds and their zero-lift twins (hours; CALIBRATE_ARGS=...)"
 	@echo "make crash  SIGKILL stages at random points and check every table converges on rerun (about 40 min)"
 
 $(STAMP): pyproject.toml
@@ -54,8 +55,10 @@ run: setup
 test: setup chromium
 	$(BIN)/python -m pytest
 
+# The campaigns that build many worlds for hours run on their own (the impact one as make impact-accuracy).
+CAMPAIGNS := bench/bench_detection_campaign.py bench/bench_impact_calibration.py
 bench: setup
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out $(CAMPAIGNS),$(wildcard bench/bench_*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Detection accuracy (`creatorlake evaluate`) needs default-scale segments: the
 # lakehouse `make run` builds (default incidents) and one generated without
@@ -70,6 +73,12 @@ accuracy: setup
 	  && $(BIN)/creatorlake transform --lakehouse $(QUIET_LAKEHOUSE) --select +fct_segment_daily_metrics )
 	CREATORLAKE_ACCURACY_LAKEHOUSE=$(abspath $(ACCURACY_LAKEHOUSE)) CREATORLAKE_QUIET_LAKEHOUSE=$(abspath $(QUIET_LAKEHOUSE)) \
 	  $(BIN)/python -m pytest -m accuracy tests/test_anomaly_accuracy.py
+
+# Impact calibration: small worlds with drawn lifts through the impact stage (docs/feature-impact.md, Calibration).
+# Built worlds are kept under bench/results/impact_calibration and re-scored on later runs.
+CALIBRATE_ARGS ?= --worlds 20 --twins
+impact-accuracy: setup
+	nice -n 19 $(BIN)/python bench/bench_impact_calibration.py $(CALIBRATE_ARGS)
 
 # Crash trials: each stage killed at a random point and rerun; every table must equal a clean run's.
 crash: setup

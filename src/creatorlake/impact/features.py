@@ -133,7 +133,10 @@ def psm_block(res: Results, feature: str, outcome: str, scale: str, df: pd.DataF
     stacked = matching.stack(df, units, pre=opts.psm_pre_weeks, post=post, horizon=horizon)
     if stacked.empty or stacked["treated"].sum() < opts.min_treated or (~stacked["treated"]).sum() < opts.min_treated:
         raise NotEstimable(f"{feature}: too few treated or clean control creators to match on {outcome}")
-    m = matching.match(stacked, opts.caliper, opts.psm_controls_per_treated)
+    try:
+        m = matching.match(stacked, opts.caliper, opts.psm_controls_per_treated)
+    except NotEstimable as exc:
+        raise NotEstimable(f"{feature}: {exc} on {outcome}") from exc
     if m.n_treated < opts.min_treated:
         raise NotEstimable(f"{feature}: too few treated creators matched within the caliper on {outcome} ({m.n_treated})")
     res.estimates.append(make_estimate(feature, outcome, "psm", ESTIMANDS[(feature, outcome)], m.coefficient, scale,
