@@ -13,12 +13,12 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
 help:
 	@echo "make quick  a small world (42 days, 50 creators) through the whole pipeline, in ./lakehouse"
-	@echo "make run    generate bronze, build silver/gold with dbt, detect and explain (lakehouse in ./lakehouse)"
+	@echo "make run    the whole pipeline at the default scale (generate ... memo) and the dashboards site, in ./lakehouse"
 	@echo "make test   run the test suite (pytest + chispa, real Spark, Delta and dbt)"
-	@echo "make bench  run the benchmarks in bench/"
+	@echo "make bench  run the benchmarks in bench/ (not the campaigns that build worlds for hours)"
 	@echo "make accuracy  detection accuracy against planted incidents at default scale (builds what is missing, under an hour)"
 	@echo "make impact-accuracy  coverage of the planted effects by the impact stage's CIs over 20 small worlds and their zero-lift twins (hours; CALIBRATE_ARGS=...)"
-	@echo "make crash  SIGKILL stages at random points and check every table converges on rerun (about 40 min)"
+	@echo "make crash  SIGKILL stages at random points and check every table converges on rerun (about an hour)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
