@@ -47,20 +47,21 @@ def guardrail_weeks(spark, settings):
         group by 1 having count(distinct metric_date) = 7 order by w desc limit 2""").collect()
 
 
-def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
-    """The Comments guardrails of the two latest complete weeks (this, previous) by the data contract's definitions:
-    spam and removed shares in percent, negative feedback per 1,000 listens; None where the week has no comments
-    (or listens)."""
-    rows = guardrail_weeks(spark, settings)
-
+def guardrail_ratios(weeks) -> dict[str, tuple[float | None, float | None]]:
+    """The Comments guardrails of guardrail_weeks' rows (this, previous) by the data contract's definitions: spam and
+    removed shares in percent, negative feedback per 1,000 listens; None where the week has no comments (or listens)."""
     def ratio(row, part, whole, scale):
         return scale * row[part] / row[whole] if row[whole] else None
 
     return {
-        "Spam share of comments": tuple(ratio(r, "spam", "comments", 100) for r in rows),
-        "Comments removed by moderation": tuple(ratio(r, "removed", "comments", 100) for r in rows),
-        "Negative feedback per 1,000 listens": tuple(ratio(r, "feedback", "listens", 1000) for r in rows),
+        "Spam share of comments": tuple(ratio(r, "spam", "comments", 100) for r in weeks),
+        "Comments removed by moderation": tuple(ratio(r, "removed", "comments", 100) for r in weeks),
+        "Negative feedback per 1,000 listens": tuple(ratio(r, "feedback", "listens", 1000) for r in weeks),
     }
+
+
+def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
+    return guardrail_ratios(guardrail_weeks(spark, settings))
 
 
 def guardrail_row(name: str, this: float | None, before: float | None) -> str:
@@ -72,13 +73,13 @@ def guardrail_row(name: str, this: float | None, before: float | None) -> str:
     return f"| {name} | {shown(this)} | {shown(before)} | gold.fct_segment_daily_metrics |"
 
 
-def guardrails_rise(spark, settings, rule) -> bool:
-    """The comments_moderation rule's guardrail condition, as memo.yml states it."""
-    guardrails = comments_guardrails(spark, settings)
+def guardrails_rise(weeks, rule) -> bool:
+    """The comments_moderation rule's guardrail condition on guardrail_weeks' rows, as memo.yml states it."""
+    guardrails = guardrail_ratios(weeks)
     (spam, spam_before), (feedback, feedback_before) = guardrails["Spam share of comments"], guardrails["Negative feedback per 1,000 listens"]
     spam_up = spam is not None and spam_before is not None and spam - spam_before > rule.spam_share_rise_pp
     feedback_up = (bool(feedback_before) and feedback is not None and 100 * (feedback - feedback_before) / feedback_before > rule.negative_feedback_rise_pct
-                   and guardrail_weeks(spark, settings)[0]["feedback"] >= rule.negative_feedback_min_events)
+                   and weeks[0]["feedback"] >= rule.negative_feedback_min_events)
     return spam_up or feedback_up
 
 
@@ -90,9 +91,10 @@ def comments_decision(spark, settings, config) -> str:
         return "cannot decide"
     if not (comments[0]["is_causal"] and comments[0]["ci_low"] > 0):
         return "do not build"
-    if guardrails_rise(spark, settings, config.comments):
+    weeks = guardrail_weeks(spark, settings)
+    if guardrails_rise(weeks, config.comments):
         return "build"
-    guardrails = comments_guardrails(spark, settings)
+    guardrails = guardrail_ratios(weeks)
     unmeasured = all(v is None for v in guardrails["Spam share of comments"][:1] + guardrails["Negative feedback per 1,000 listens"][:1])
     return "cannot decide" if unmeasured else "do not build"
 
