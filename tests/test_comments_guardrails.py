@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import TINY_BRONZE
 from pyspark.sql import functions as F
-from test_memo_command import comments_decision, comments_guardrails, guardrail_row, row_of
+from test_memo_command import comments_decision, comments_guardrails, guardrail_ratios, guardrail_row, guardrail_weeks, row_of, rule_window
 
 from creatorlake.cli import build_parser, run_command
 from creatorlake.core.dbt import run_dbt
@@ -134,8 +134,8 @@ def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follow
             assert row_of(md, guardrail).startswith(guardrail_row(guardrail, this, before)), (name, guardrail)
         decisions[name] = decision_of(md)
         assert decisions[name] == comments_decision(spark, settings, config), name
-    # The lift world: Comments raise the return rate and the planted spam rises past its threshold week over week.
-    spam_now, spam_before = comments_guardrails(spark, lift[2])["Spam share of comments"]
+    # The lift world: Comments raise the return rate and the planted spam rises past its threshold over the rule's window.
+    spam_now, spam_before = guardrail_ratios(rule_window(guardrail_weeks(spark, lift[2]), config.comments))["Spam share of comments"]
     assert spam_now - spam_before > config.comments.spam_share_rise_pp
     assert decisions["lift"] == "build", row_of(lift[1], "Improve Comments moderation and prompts")
     # The quiet world: nothing planted, so no comment is spam or removed (the shares are 0 wherever there are comments),

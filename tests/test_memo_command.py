@@ -37,14 +37,19 @@ def row_of(md: str, first_cell: str) -> str:
 
 
 def guardrail_weeks(spark, settings):
-    """The Comments guardrails' counts in the two latest complete weeks, newest first, from the platform rows of
+    """The Comments guardrails' counts in every complete week, newest first, from the platform rows of
     gold.fct_segment_daily_metrics."""
     return spark.sql(f"""
         select date_trunc('week', metric_date) as w, sum(comments) as comments, sum(spam_comments) as spam,
                sum(removed_comments) as removed, sum(negative_feedback) as feedback, sum(listens) as listens
         from {settings.table('gold', 'fct_segment_daily_metrics')}
         where country_code is null and category is null and creator_tier is null
-        group by 1 having count(distinct metric_date) = 7 order by w desc limit 2""").collect()
+        group by 1 having count(distinct metric_date) = 7 order by w desc""").collect()
+
+
+def rule_window(weeks, rule) -> list:
+    """The latest complete week and the one the rule compares it with: rise_window_weeks before, or the earliest."""
+    return [weeks[0], weeks[min(rule.rise_window_weeks, len(weeks) - 1)]]
 
 
 def guardrail_ratios(weeks) -> dict[str, tuple[float | None, float | None]]:
@@ -61,7 +66,8 @@ def guardrail_ratios(weeks) -> dict[str, tuple[float | None, float | None]]:
 
 
 def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
-    return guardrail_ratios(guardrail_weeks(spark, settings))
+    """The guardrails of this week and the week before, as the memo's guardrail table shows them."""
+    return guardrail_ratios(guardrail_weeks(spark, settings)[:2])
 
 
 def guardrail_row(name: str, this: float | None, before: float | None) -> str:
@@ -74,7 +80,7 @@ def guardrail_row(name: str, this: float | None, before: float | None) -> str:
 
 
 def guardrails_rise(weeks, rule) -> bool:
-    """The comments_moderation rule's guardrail condition on guardrail_weeks' rows, as memo.yml states it."""
+    """The comments_moderation rule's guardrail condition on rule_window's two rows, as memo.yml states it."""
     guardrails = guardrail_ratios(weeks)
     (spam, spam_before), (feedback, feedback_before) = guardrails["Spam share of comments"], guardrails["Negative feedback per 1,000 listens"]
     spam_up = spam is not None and spam_before is not None and spam - spam_before > rule.spam_share_rise_pp
@@ -91,7 +97,7 @@ def comments_decision(spark, settings, config) -> str:
         return "cannot decide"
     if not (comments[0]["is_causal"] and comments[0]["ci_low"] > 0):
         return "do not build"
-    weeks = guardrail_weeks(spark, settings)
+    weeks = rule_window(guardrail_weeks(spark, settings), config.comments)
     if guardrails_rise(weeks, config.comments):
         return "build"
     guardrails = guardrail_ratios(weeks)

@@ -46,7 +46,7 @@ def gold_frames() -> dict[str, pd.DataFrame]:
 
 
 def rendered(frames):
-    facts = compute_facts(frames, SEGMENT_KEYS, DRIVERS, CONFIG.anomalies_top)
+    facts = compute_facts(frames, SEGMENT_KEYS, DRIVERS, CONFIG.anomalies_top, CONFIG.comments.rise_window_weeks)
     blocks = memo_blocks(facts, recommend(facts, CONFIG), CONFIG)
     images = {name: png(fig) for name, fig in figures(facts, CONFIG.partner.max_dropoff_pct).items()}
     return facts, to_markdown(blocks), to_html(blocks, images), images
@@ -107,6 +107,24 @@ def test_the_comments_guardrails_are_the_weeks_ratios_and_drive_the_comments_rul
     assert facts.guardrail("Negative feedback per 1,000 listens").current_events == 42 * scale
     decision = comments_decision_row(md)
     assert "| build |" in decision and "spam share of comments and negative feedback rises" in decision
+
+
+def test_the_comments_rule_compares_the_latest_week_with_the_week_its_window_before():
+    # Four complete weeks, fewer than the window needs: the rule starts from the earliest (5 spam a day in 100).
+    facts, md, page, images = rendered(gold_frames())
+    trend = facts.comments_trend
+    assert (trend.start, trend.end) == (dt.date(2026, 2, 2), dt.date(2026, 2, 23))
+    assert "went from 5.00% in the week of 2026-02-02 to 8.00% in the week of 2026-02-23" in comments_decision_row(md)
+    # Ten complete weeks: the window's own start, rise_window_weeks before the latest week.
+    frames = gold_frames()
+    days = pd.date_range("2026-02-02", periods=70)
+    frames["platform_daily"] = pd.DataFrame({"metric_date": days.date, "listens": 1000, "creator_revenue_usd": 100.0, "comments": 100,
+                                             "spam_comments": [5 + i // 7 for i in range(70)], "removed_comments": 2, "negative_feedback": 3})
+    trend = rendered(frames)[0].comments_trend
+    weeks = CONFIG.comments.rise_window_weeks
+    assert trend.end == dt.date(2026, 4, 6) and trend.start == trend.end - dt.timedelta(weeks=weeks) and trend.weeks == weeks
+    spam = trend.guardrail("Spam share of comments")
+    assert (spam.previous.value, spam.current.value) == pytest.approx((5.0 + 9 - weeks, 14.0))
 
 
 def test_a_rise_of_few_reports_leaves_only_the_spam_share_to_drive_the_rule():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import pytest
 
 from creatorlake.core.config import PACKAGED_CONF, read_yaml
 from creatorlake.core.errors import ConfigError
 from creatorlake.memo.config import load_memo_config, parse_memo_config
-from creatorlake.memo.facts import Effect, Fact, FunnelStep, Guardrail
+from creatorlake.memo.facts import Effect, Fact, FunnelStep, Guardrail, GuardrailTrend
 from creatorlake.memo.rules import BUILD, HOLD, UNDECIDED, analytics_rule, comments_rule, partner_rules
 
 CONFIG = load_memo_config()
@@ -35,10 +36,19 @@ def spam_rising_by(pp: float) -> Guardrail:
     return guardrail("Spam share of comments", 3.0 + pp, 3.0)
 
 
+def over_the_window(spam: Guardrail, feedback: Guardrail) -> GuardrailTrend:
+    end = dt.date(2026, 3, 30)
+    return GuardrailTrend(end - dt.timedelta(weeks=RULE.rise_window_weeks), end, (spam, feedback))
+
+
 def test_a_retention_lift_with_rising_spam_recommends_moderation():
-    r = comments_rule(LIFT, spam_rising_by(RULE.spam_share_rise_pp + 1), STEADY_FEEDBACK, RULE)
+    r = comments_rule(LIFT, over_the_window(spam_rising_by(RULE.spam_share_rise_pp + 1), STEADY_FEEDBACK), RULE)
     assert r.decision == BUILD and r.action.startswith("Improve Comments moderation")
     assert "spam share" in r.reason and f"{RULE.spam_share_rise_pp:g} percentage points" in r.stated_rule
+    # The reason gives both ends of the window in numbers; the stated rule names the window.
+    rise = 3.0 + RULE.spam_share_rise_pp + 1
+    assert f"went from 3.00% in the week of 2026-03-02 to {rise:.2f}% in the week of 2026-03-30" in r.reason
+    assert f"over {RULE.rise_window_weeks} weeks" in r.reason and f"over {RULE.rise_window_weeks} weeks" in r.stated_rule
 
 
 def feedback_rising(events: int) -> Guardrail:
@@ -46,33 +56,33 @@ def feedback_rising(events: int) -> Guardrail:
 
 
 def test_rising_negative_feedback_alone_also_recommends_moderation():
-    assert comments_rule(LIFT, spam_rising_by(0), feedback_rising(RULE.negative_feedback_min_events), RULE).decision == BUILD
+    assert comments_rule(LIFT, over_the_window(spam_rising_by(0), feedback_rising(RULE.negative_feedback_min_events)), RULE).decision == BUILD
 
 
 def test_a_feedback_rise_on_too_few_events_is_not_a_reason_and_the_reason_says_so():
-    r = comments_rule(LIFT, spam_rising_by(0), feedback_rising(RULE.negative_feedback_min_events - 1), RULE)
+    r = comments_rule(LIFT, over_the_window(spam_rising_by(0), feedback_rising(RULE.negative_feedback_min_events - 1)), RULE)
     assert r.decision == HOLD
     assert f"on {RULE.negative_feedback_min_events - 1:,} events, fewer than the {RULE.negative_feedback_min_events:,}" in r.reason
     assert f"at least {RULE.negative_feedback_min_events:,} negative feedback events" in r.stated_rule
 
 
 def test_no_lift_means_no_moderation_recommendation_even_with_rising_spam():
-    r = comments_rule(NO_LIFT, spam_rising_by(RULE.spam_share_rise_pp + 5), STEADY_FEEDBACK, RULE)
+    r = comments_rule(NO_LIFT, over_the_window(spam_rising_by(RULE.spam_share_rise_pp + 5), STEADY_FEEDBACK), RULE)
     assert r.decision == HOLD and "not shown to raise" in r.reason
 
 
 def test_a_naive_lift_is_not_a_reason_to_build():
     naive = effect("comments", RULE.outcome, RULE.method, 0.3, 0.2, 0.4, causal=False)
-    assert comments_rule(naive, spam_rising_by(RULE.spam_share_rise_pp + 5), STEADY_FEEDBACK, RULE).decision == HOLD
+    assert comments_rule(naive, over_the_window(spam_rising_by(RULE.spam_share_rise_pp + 5), STEADY_FEEDBACK), RULE).decision == HOLD
 
 
 def test_a_lift_with_guardrails_holding_is_no_moderation_work():
-    r = comments_rule(LIFT, spam_rising_by(RULE.spam_share_rise_pp / 2), STEADY_FEEDBACK, RULE)
+    r = comments_rule(LIFT, over_the_window(spam_rising_by(RULE.spam_share_rise_pp / 2), STEADY_FEEDBACK), RULE)
     assert r.decision == HOLD and "neither" in r.reason
 
 
 def test_unmeasured_guardrails_say_the_rule_cannot_be_satisfied():
-    r = comments_rule(LIFT, guardrail("Spam share of comments", None, None), guardrail("Negative feedback per 1,000 listens", None, None), RULE)
+    r = comments_rule(LIFT, over_the_window(guardrail("Spam share of comments", None, None), guardrail("Negative feedback per 1,000 listens", None, None)), RULE)
     assert r.decision == UNDECIDED and "not measured" in r.reason and "cannot be satisfied" in r.reason
 
 
@@ -116,6 +126,7 @@ def bad(path: tuple[str, ...], value) -> dict:
     (("rules", "comments_moderation", "method"), "naive", "comments_moderation.method must be one of"),
     (("rules", "comments_moderation", "spam_share_rise_pp"), "lots", "spam_share_rise_pp must be"),
     (("rules", "comments_moderation", "negative_feedback_min_events"), -1, "negative_feedback_min_events must be"),
+    (("rules", "comments_moderation", "rise_window_weeks"), 0, "rise_window_weeks must be"),
     (("rules", "analytics_onboarding", "method"), "association", "analytics_onboarding.method must be one of"),
     (("rules", "partner_activation", "max_dropoff_pct"), {"signup": 10}, "unknown funnel step 'signup'"),
     (("rules", "moderation"), {}, "unknown rule 'moderation'"),

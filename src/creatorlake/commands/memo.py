@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with timed(STAGE, "collect the gold tables") as step:
         frames = collect(spark, settings, anomaly)
         step.rows = sum(len(f) for f in frames.values())
-    facts = compute_facts(frames, SEGMENT_KEYS, DRIVERS, config.anomalies_top)
+    facts = compute_facts(frames, SEGMENT_KEYS, DRIVERS, config.anomalies_top, config.comments.rise_window_weeks)
     recommendations = recommend(facts, config)
     blocks = memo_blocks(facts, recommendations, config)
     images = {name: png(fig) for name, fig in figures(facts, config.partner.max_dropoff_pct).items()}

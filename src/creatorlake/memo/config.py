@@ -13,7 +13,7 @@ from creatorlake.core.errors import ConfigError
 CONF_FILE_NAME = "memo.yml"
 TOP_LEVEL = ("anomalies_top", "rules")
 RULES = ("comments_moderation", "analytics_onboarding", "partner_activation")
-COMMENTS_KEYS = ("outcome", "method", "spam_share_rise_pp", "negative_feedback_rise_pct", "negative_feedback_min_events")
+COMMENTS_KEYS = ("outcome", "method", "rise_window_weeks", "spam_share_rise_pp", "negative_feedback_rise_pct", "negative_feedback_min_events")
 ANALYTICS_KEYS = ("outcome", "method", "association_method")
 PARTNER_KEYS = ("max_dropoff_pct",)
 # The funnel steps a drop-off is measured into (gold.fct_partner_funnel, after `eligible`).
@@ -28,6 +28,7 @@ ASSOCIATION_METHODS = ("association", "lagged_regression")
 class CommentsRule:
     outcome: str
     method: str
+    rise_window_weeks: int
     spam_share_rise_pp: float
     negative_feedback_rise_pct: float
     negative_feedback_min_events: int
@@ -80,6 +81,7 @@ def parse_memo_config(raw: Mapping[str, Any], where: str = CONF_FILE_NAME) -> Me
         comments=CommentsRule(
             outcome=validate.choice(c["outcome"], COMMENTS_OUTCOMES, f"{cw}.outcome"),
             method=validate.choice(c["method"], CAUSAL_METHODS, f"{cw}.method"),
+            rise_window_weeks=validate.integer(c["rise_window_weeks"], f"{cw}.rise_window_weeks", 1),
             spam_share_rise_pp=validate.number(c["spam_share_rise_pp"], f"{cw}.spam_share_rise_pp", 0.0),
             negative_feedback_rise_pct=validate.number(c["negative_feedback_rise_pct"], f"{cw}.negative_feedback_rise_pct", 0.0),
             negative_feedback_min_events=validate.integer(c["negative_feedback_min_events"], f"{cw}.negative_feedback_min_events", 0),

@@ -150,6 +150,25 @@ class Guardrail:
 
 
 @dataclass(frozen=True)
+class GuardrailTrend:
+    """The Comments guardrails over the moderation rule's window: each Guardrail's `current` is the latest complete
+    week (`end`) and its `previous` the complete week `rise_window_weeks` before it (`start`; the earliest complete
+    week when fewer are there). A week against the week before cannot show spam that grows a point a week: the
+    difference of two weeks' shares has a sampling error about as large."""
+
+    start: dt.date
+    end: dt.date
+    guardrails: tuple[Guardrail, ...]
+
+    @property
+    def weeks(self) -> int:
+        return (self.end - self.start).days // 7
+
+    def guardrail(self, name: str) -> Guardrail:
+        return next(g for g in self.guardrails if g.name == name)
+
+
+@dataclass(frozen=True)
 class Exposure:
     """What the expected-impact sentences scale by, for the memo's week."""
 
@@ -174,6 +193,7 @@ class MemoFacts:
     effects: tuple[Effect, ...]
     funnel: tuple[FunnelStep, ...]
     guardrails: tuple[Guardrail, ...]
+    comments_trend: GuardrailTrend
     exposure: Exposure
     notes: tuple[str, ...] = field(default=())
 
@@ -288,8 +308,15 @@ def funnel_of(funnel: pd.DataFrame) -> tuple[FunnelStep, ...]:
                  for r in rows.to_dict("records") if r["stage"] != "eligible")
 
 
-def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drivers: Sequence[str], top: int) -> MemoFacts:
-    """Every number of the memo, from the collected frames (`creatorlake.memo.collect.FRAMES` names them)."""
+# The Comments guardrails: (memo name, unit, catalog ratio).
+SPAM_SHARE = ("Spam share of comments", "pct", "spam_share_of_comments")
+REMOVED_SHARE = ("Comments removed by moderation", "pct", "removed_share_of_comments")
+NEGATIVE_FEEDBACK = ("Negative feedback per 1,000 listens", "per_1k", "negative_feedback_per_1k_listens")
+
+
+def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drivers: Sequence[str], top: int, trend_weeks: int) -> MemoFacts:
+    """Every number of the memo, from the collected frames (`creatorlake.memo.collect.FRAMES` names them);
+    `trend_weeks` is the Comments rule's window (GuardrailTrend)."""
     weeks = complete_weeks(frames["platform_daily"])
     if len(weeks) < 2:
         raise CreatorLakeError("gold.fct_segment_daily_metrics holds fewer than two complete weeks: nothing to compare")
@@ -322,10 +349,11 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         Guardrail("Listener churn (no listen for 28 days)", "pct", listener_churn[0], listener_churn[1]),
         Guardrail("Patron churn", "pct", patron_churn(month, previous_month),
                   patron_churn(previous_month, months.iloc[-3]) if len(months) >= 3 else Fact(None, monthly)),
-        weekly_guardrail("Spam share of comments", "pct", "spam_share_of_comments", current, previous, daily),
-        weekly_guardrail("Comments removed by moderation", "pct", "removed_share_of_comments", current, previous, daily),
-        weekly_guardrail("Negative feedback per 1,000 listens", "per_1k", "negative_feedback_per_1k_listens", current, previous, daily),
+        *(weekly_guardrail(*g, current, previous, daily) for g in (SPAM_SHARE, REMOVED_SHARE, NEGATIVE_FEEDBACK)),
     )
+    trend_start = weeks.iloc[max(0, len(weeks) - 1 - trend_weeks)]
+    comments_trend = GuardrailTrend(_date(trend_start["week_start_date"]), week,
+                                    tuple(weekly_guardrail(*g, current, trend_start, daily) for g in (SPAM_SHARE, NEGATIVE_FEEDBACK)))
     runs = anomaly_runs(frames["anomalies"], keys, top)
     # "Why" explains the largest anomalies the root-cause stage split into drivers (revenue metrics), which need
     # not be among the largest of all metrics.
@@ -355,5 +383,6 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         effects=effects_of(frames["impact"]),
         funnel=funnel_of(frames["funnel"]),
         guardrails=guardrails,
+        comments_trend=comments_trend,
         exposure=exposure,
     )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from creatorlake.memo.config import MemoConfig
-from creatorlake.memo.facts import Fact, Guardrail, MemoFacts
-from creatorlake.memo.rules import BUILD, Recommendation, ci
+from creatorlake.memo.facts import Fact, MemoFacts
+from creatorlake.memo.rules import BUILD, Recommendation, ci, guardrail_value
 from creatorlake.rootcause.explain import DRIVER_LABELS, METRIC_LABELS
 
 
@@ -60,10 +60,6 @@ def signed_pct(value: float | None) -> str:
 
 def _fact(fact: Fact, unit: str) -> str:
     return usd(fact.value) if unit == "usd" else count(fact.value)
-
-
-def _guardrail(g: Guardrail, which: Fact) -> str:
-    return pct(which.value) if g.unit == "pct" else ("n/a" if which.value is None else f"{which.value:.2f}")
 
 
 def what_happened(facts: MemoFacts) -> list[Block]:
@@ -164,7 +160,7 @@ def impact(facts: MemoFacts, config: MemoConfig) -> list[Block]:
     blocks += [Paragraph(s) for s in sentences]
     blocks.append(Paragraph("Guardrails to watch (this week against the previous; patron churn: this month against the previous):"))
     blocks.append(Table(("guardrail", "current", "previous", "source"),
-                        tuple((g.name, _guardrail(g, g.current), _guardrail(g, g.previous),
+                        tuple((g.name, guardrail_value(g, g.current.value), guardrail_value(g, g.previous.value),
                                g.current.source) for g in facts.guardrails)))
     missing = [g.name for g in facts.guardrails if not g.measured]
     if missing:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from creatorlake.memo.config import AnalyticsRule, CommentsRule, MemoConfig, PartnerRule
-from creatorlake.memo.facts import Effect, FunnelStep, Guardrail, MemoFacts
+from creatorlake.memo.facts import Effect, FunnelStep, Guardrail, GuardrailTrend, MemoFacts
 
 BUILD, HOLD, UNDECIDED = "build", "do not build", "cannot decide"
 
@@ -25,11 +25,25 @@ def ci(effect: Effect) -> str:
     return f"{effect.estimate:+.3f} (95% CI {effect.ci_low:+.3f} to {effect.ci_high:+.3f})"
 
 
-def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, rule: CommentsRule) -> Recommendation:
-    stated = (f"Improve Comments moderation and prompts if Comments raise {rule.outcome} ({rule.method}: causal 95% CI above 0) while the spam share "
-              f"of comments rises by more than {rule.spam_share_rise_pp:g} percentage points or negative feedback per 1,000 listens rises by more "
-              f"than {rule.negative_feedback_rise_pct:g}% week over week (counted on at least {rule.negative_feedback_min_events:,} negative feedback events "
-              "in the week).")
+def guardrail_value(g: Guardrail, value: float | None) -> str:
+    """A guardrail's value as the memo prints it: '9.92%' (a percentage), '2.31' (per 1,000 listens) or 'n/a'."""
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}%" if g.unit == "pct" else f"{value:.2f}"
+
+
+def _moved(g: Guardrail, trend: GuardrailTrend) -> str:
+    """'the spam share of comments went from 6.72% in the week of 2026-03-02 to 9.92% in the week of 2026-03-30'."""
+    return (f"{g.name[0].lower()}{g.name[1:]} went from {guardrail_value(g, g.previous.value)} in the week of {trend.start} "
+            f"to {guardrail_value(g, g.current.value)} in the week of {trend.end}")
+
+
+def comments_rule(effect: Effect | None, trend: GuardrailTrend, rule: CommentsRule) -> Recommendation:
+    stated = (f"Improve Comments moderation and prompts if Comments raise {rule.outcome} ({rule.method}: causal 95% CI above 0) while, over "
+              f"{rule.rise_window_weeks} weeks (the latest complete week against the complete week {rule.rise_window_weeks} weeks before), "
+              f"the spam share of comments rises by more than {rule.spam_share_rise_pp:g} percentage points or negative feedback per 1,000 "
+              f"listens rises by more than {rule.negative_feedback_rise_pct:g}% (counted on at least {rule.negative_feedback_min_events:,} "
+              "negative feedback events in the latest week).")
     action = "Improve Comments moderation and prompts"
 
     def decide(decision: str, reason: str) -> Recommendation:
@@ -40,6 +54,7 @@ def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, r
     if not (effect.is_causal and effect.above_zero):
         return decide(HOLD, f"Comments are not shown to raise {rule.outcome}: {ci(effect)} is not above 0.")
     lift = f"Comments raise {rule.outcome}: {ci(effect)}"
+    spam, feedback = trend.guardrail("Spam share of comments"), trend.guardrail("Negative feedback per 1,000 listens")
     spam_up = spam.change is not None and spam.change > rule.spam_share_rise_pp
     previous_feedback = feedback.previous.value if feedback.measured else None
     feedback_rise_pct = 100 * feedback.change / previous_feedback if feedback.change is not None and previous_feedback else None
@@ -48,15 +63,17 @@ def comments_rule(effect: Effect | None, spam: Guardrail, feedback: Guardrail, r
     # A rise on few events is chance as often as not: it counts only on enough of them.
     too_few_events = feedback_rises and events < rule.negative_feedback_min_events
     feedback_up = feedback_rises and not too_few_events
-    if spam_up or feedback_up:
-        rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
-        return decide(BUILD, f"{lift}, while {rising} rises beyond its threshold.")
     if not spam.measured and not feedback.measured:
         return decide(UNDECIDED, f"{lift}, but the spam share of comments and negative feedback are not measured this week (gold has no "
                                  "comments or listens to divide by), so the rule cannot be satisfied without them.")
+    moves = "; ".join(_moved(g, trend) for g in (spam, feedback))
+    if spam_up or feedback_up:
+        rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
+        return decide(BUILD, f"{lift}, while {rising} rises beyond its threshold over {trend.weeks} weeks: {moves}.")
     chance = (f" (negative feedback rose {feedback_rise_pct:.1f}%, but on {events:,} events, fewer than the "
               f"{rule.negative_feedback_min_events:,} that tell a rise from chance)") if too_few_events else ""
-    return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold{chance}.")
+    return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold over "
+                        f"{trend.weeks} weeks{chance}: {moves}.")
 
 
 def analytics_rule(causal: Effect | None, association: Effect | None, rule: AnalyticsRule) -> Recommendation:
@@ -98,8 +115,7 @@ def partner_rules(funnel: Sequence[FunnelStep], rule: PartnerRule) -> tuple[Reco
 def recommend(facts: MemoFacts, config: MemoConfig) -> tuple[Recommendation, ...]:
     c, a = config.comments, config.analytics
     return (
-        comments_rule(facts.effect("comments", c.outcome, c.method), facts.guardrail("Spam share of comments"),
-                      facts.guardrail("Negative feedback per 1,000 listens"), c),
+        comments_rule(facts.effect("comments", c.outcome, c.method), facts.comments_trend, c),
         analytics_rule(facts.effect("analytics", a.outcome, a.method), facts.effect("analytics", a.outcome, a.association_method), a),
         *partner_rules(facts.funnel, config.partner),
     )
