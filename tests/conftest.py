@@ -20,6 +20,19 @@ from memo_site import memo  # noqa: F401,E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# Fixtures whose tests share one worker under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`):
+# each worker has its own session, so a session fixture is built once per worker that needs it. The
+# shared tiny world (with everything built on it: detect, explain, the site, the memo) and the Spark
+# Connect server are built once, on the worker that runs this group; every other test goes to
+# whichever worker is free.
+SHARED_WORLD_FIXTURES = ("tiny_bronze", "connect_server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in SHARED_WORLD_FIXTURES):
+            item.add_marker(pytest.mark.xdist_group("shared_world"))
+
 
 @pytest.fixture(scope="session")
 def lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
