@@ -21,7 +21,7 @@ from creatorlake.core.errors import CreatorLakeError
 from creatorlake.impact import matching, staggered
 from creatorlake.impact.features import units_of
 from creatorlake.impact.lift import relative_lift
-from creatorlake.impact.panel import check_design, drop_always_treated
+from creatorlake.impact.panel import NotEstimable, check_design, drop_always_treated
 
 N_UNITS, N_WEEKS = 300, 20
 
@@ -137,6 +137,15 @@ def test_psm_balances_and_covers_the_lift(lift, seed):
     assert (balance.loc[["log_size", "pre_outcome"], "smd_before"].abs() > 0.5).all()
     # The estimand is the ATT: most treated creators (with a full pre/post window) keep a match.
     assert m.n_treated >= 0.8 * stacked.loc[stacked["treated"], "unit"].nunique()
+
+
+def test_adopters_without_a_control_on_their_levels_are_not_estimable():
+    # Every control in a country no adopter is in: on_common_levels leaves no pair, so there is no matched sample.
+    panel = segmented_panel(0.3, 3)
+    stacked = matching.stack(panel, units_of(panel, "G"), pre=4, post=(2, 5), horizon=5)
+    stacked.loc[~stacked["treated"], "country_code"] = "elsewhere"
+    with pytest.raises(NotEstimable, match=r"too few creators matched within the caliper \(0\)"):
+        matching.match(stacked)
 
 
 def test_no_variance_and_too_few_treated_are_one_line_errors():

@@ -250,14 +250,15 @@ def match(stacked: pd.DataFrame, caliper: float = CALIPER, controls_per_treated:
         if calibrated is not None:
             weights[used_c] = calibrated
     used = weights > 0
+    clusters = len(np.unique(stacked["unit"].to_numpy()[used]))
+    if not (used & treated).any() or clusters <= 2:
+        # No matched adopter (no control inside the caliper, or none on a level the adopters have), or a single
+        # pair: there is no matched sample to balance, and the clustered covariance would divide by zero.
+        raise NotEstimable(f"too few creators matched within the caliper ({clusters})")
     before = smd(x, treated) / sd
     after = smd(x[used], treated[used], weights[used]) / sd
     balance = pd.DataFrame({"covariate": x.columns, "smd_before": before.to_numpy(), "smd_after": after.to_numpy()})
     balance = balance[sd.notna().to_numpy()]
-    clusters = len(np.unique(stacked["unit"].to_numpy()[used]))
-    if not (used & treated).any() or clusters <= 2:
-        # No matched adopter, or a single pair: the clustered covariance would divide by zero.
-        raise NotEstimable(f"too few creators matched within the caliper ({clusters})")
     sample = stacked[used].assign(w=weights[used], treat=treated[used].astype(float))
     fit = sm.WLS(sample["change"], sm.add_constant(sample[["treat"]]), weights=sample["w"]).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(sample["unit"])[0]})
