@@ -21,7 +21,8 @@ import pytest
 
 from creatorlake.bronze import schemas
 
-pytestmark = pytest.mark.slow
+# pip builds the wheel in the source tree (build/, *.egg-info): the two wheel-building modules share a worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel_build")]
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGED = ("creatorlake.yml", "generator.yml", "incidents.yml", "anomaly.yml")
