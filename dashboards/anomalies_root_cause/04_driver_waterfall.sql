@@ -17,6 +17,8 @@ with explained as (
       *,
       abs(z_score) as severity_order
     from gold.anomaly_explanations
+    -- The 100 latest explained anomalies, as the metric series offers them.
+    qualify row_number() over (order by metric_date desc, abs(z_score) desc, metric, country_code, category, creator_tier) <= 100
   ) as ranked
 )
 

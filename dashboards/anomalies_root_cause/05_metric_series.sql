@@ -1,4 +1,6 @@
 -- --title "The metric's daily series with its trailing expected band (mean ± 3.5 sd of 28 days)" --width 3 --overrides '{"spec": {"version": 3, "widgetType": "line", "encodings": {"x": {"fieldName": "metric_date", "scale": {"type": "temporal"}, "displayName": "Day"}, "y": {"fieldName": "amount", "scale": {"type": "quantitative"}, "displayName": "Value"}, "color": {"fieldName": "series", "scale": {"type": "categorical"}, "displayName": "Series"}}}}'
+-- The 100 latest explained anomalies (the most severe first on a day): the picker's choices. The page
+-- carries every choice's series, so all of them would make it megabytes at the default scale.
 with explained as (
   select
     concat_ws(' ', date_format(metric_date, 'yyyy-MM-dd'), metric, coalesce(nullif(concat_ws(' · ', country_code, category, creator_tier), ''), 'all segments')) as anomaly,
@@ -8,6 +10,7 @@ with explained as (
     category,
     creator_tier
   from gold.anomaly_explanations
+  qualify row_number() over (order by metric_date desc, abs(z_score) desc, metric, country_code, category, creator_tier) <= 100
 ),
 
 daily as (
