@@ -134,7 +134,10 @@ def test_the_largest_anomaly_is_the_most_severe_flag(spark, memo):
     segment = " · ".join(str(top[k]) for k in ("country_code", "category", "creator_tier") if top[k] is not None) or "all segments"
     assert f"| {segment} |" in first_row and f"| {top['severity']:.2f} |" in first_row and top["direction"] in first_row
     assert f"{100 * (top['value'] - top['expected']) / top['expected']:+.1f}%" in first_row
-    assert str(top["metric_date"]) in first_row
+    # The row names the run of consecutive flagged days around the most severe one: its dates contain that day.
+    dates = first_row.split(" | ")[2]
+    start, end = (dt.date.fromisoformat(d) for d in dates.split(" to "))
+    assert start <= top["metric_date"] <= end, (dates, top["metric_date"])
 
 
 def test_why_gives_the_platform_weeks_dominant_driver_and_explanations(spark, memo):
