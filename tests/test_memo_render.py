@@ -106,7 +106,7 @@ def test_the_comments_guardrails_are_the_weeks_ratios_and_drive_the_comments_rul
     assert "| Negative feedback per 1,000 listens | 6.00 | 5.00 | gold.fct_segment_daily_metrics |" in md
     assert facts.guardrail("Negative feedback per 1,000 listens").current_events == 42 * scale
     decision = comments_decision_row(md)
-    assert "| build |" in decision and "spam share of comments and negative feedback rises" in decision
+    assert "| build |" in decision and "spam share of comments and negative feedback rise beyond their thresholds" in decision
 
 
 def test_the_comments_rule_compares_the_latest_week_with_the_week_its_window_before():

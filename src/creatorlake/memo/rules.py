@@ -69,7 +69,8 @@ def comments_rule(effect: Effect | None, trend: GuardrailTrend, rule: CommentsRu
     moves = "; ".join(_moved(g, trend) for g in (spam, feedback))
     if spam_up or feedback_up:
         rising = " and ".join(name for name, up in (("the spam share of comments", spam_up), ("negative feedback", feedback_up)) if up)
-        return decide(BUILD, f"{lift}, while {rising} rises beyond its threshold over {trend.weeks} weeks: {moves}.")
+        rises = "rise beyond their thresholds" if spam_up and feedback_up else "rises beyond its threshold"
+        return decide(BUILD, f"{lift}, while {rising} {rises} over {trend.weeks} weeks: {moves}.")
     chance = (f" (negative feedback rose {feedback_rise_pct:.1f}%, but on {events:,} events, fewer than the "
               f"{rule.negative_feedback_min_events:,} that tell a rise from chance)") if too_few_events else ""
     return decide(HOLD, f"{lift}, and neither the spam share of comments nor negative feedback rises beyond its threshold over "
