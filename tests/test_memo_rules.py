@@ -112,6 +112,13 @@ def test_a_funnel_step_is_optimized_exactly_when_its_dropoff_exceeds_its_thresho
     assert f"{step} {limit:g}%" in partner_rules([over], CONFIG.partner)[0].stated_rule
 
 
+def test_the_shipped_rule_judges_the_activation_steps_not_the_scheduled_payout():
+    # A payout comes a month after activation: in a short window the members activated last month have none yet.
+    assert list(CONFIG.partner.max_dropoff_pct) == ["applied", "approved", "active"]
+    censored = FunnelStep("payout", 6, 20, 30.0)   # 70% drop-off
+    assert partner_rules([censored], CONFIG.partner)[0].decision == UNDECIDED
+
+
 def bad(path: tuple[str, ...], value) -> dict:
     raw = copy.deepcopy(RAW)
     node = raw
