@@ -20,18 +20,21 @@ from memo_site import memo  # noqa: F401,E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# Fixtures whose tests share one worker under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`):
-# each worker has its own session, so a session fixture is built once per worker that needs it. The
-# shared tiny world (with everything built on it: detect, explain, the site, the memo) and the Spark
-# Connect server are built once, on the worker that runs this group; every other test goes to
-# whichever worker is free.
+# How `make test` splits the suite between its two pytest-xdist workers (`-n 2 --dist loadgroup`): by
+# module, as a module's tests may build on each other and its module fixtures should be built once; and
+# every module with a test that needs the shared tiny world (with what is built on it: detect, explain,
+# the site, the memo) or the Spark Connect server on one worker, so that each worker's session builds
+# them at most once and only one does.
 SHARED_WORLD_FIXTURES = ("tiny_bronze", "connect_server")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shared = {item.module.__name__ for item in items
+              if any(name in getattr(item, "fixturenames", ()) for name in SHARED_WORLD_FIXTURES)}
     for item in items:
-        if any(name in getattr(item, "fixturenames", ()) for name in SHARED_WORLD_FIXTURES):
-            item.add_marker(pytest.mark.xdist_group("shared_world"))
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.module.__name__
+            item.add_marker(pytest.mark.xdist_group("shared_world" if module in shared else module))
 
 
 @pytest.fixture(scope="session")
