@@ -33,7 +33,7 @@ def guardrail_value(g: Guardrail, value: float | None) -> str:
 
 
 def _moved(g: Guardrail, trend: GuardrailTrend) -> str:
-    """'the spam share of comments went from 6.72% in the week of 2026-03-02 to 9.92% in the week of 2026-03-30'."""
+    """'spam share of comments went from 6.69% in the week of 2026-03-02 to 9.88% in the week of 2026-03-30'."""
     return (f"{g.name[0].lower()}{g.name[1:]} went from {guardrail_value(g, g.previous.value)} in the week of {trend.start} "
             f"to {guardrail_value(g, g.current.value)} in the week of {trend.end}")
 
