@@ -52,9 +52,8 @@ run: setup
 	$(BIN)/creatorlake sql "show tables in bronze"
 	$(BIN)/creatorlake dashboards render
 
-# Two workers: the tests of the shared tiny world on one, the others on whichever is free (tests/conftest.py).
 test: setup chromium
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest
 
 # The campaigns that build many worlds for hours run on their own (the impact one as make impact-accuracy).
 CAMPAIGNS := bench/bench_detection_campaign.py bench/bench_impact_calibration.py

@@ -20,22 +20,6 @@ from memo_site import memo  # noqa: F401,E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# How `make test` splits the suite between its two pytest-xdist workers (`-n 2 --dist loadgroup`): by
-# module, as a module's tests may build on each other and its module fixtures should be built once; and
-# every module with a test that needs the shared tiny world (with what is built on it: detect, explain,
-# the site, the memo) or the Spark Connect server on one worker, so that each worker's session builds
-# them at most once and only one does.
-SHARED_WORLD_FIXTURES = ("tiny_bronze", "connect_server")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    shared = {item.module.__name__ for item in items
-              if any(name in getattr(item, "fixturenames", ()) for name in SHARED_WORLD_FIXTURES)}
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.module.__name__
-            item.add_marker(pytest.mark.xdist_group("shared_world" if module in shared else module))
-
 
 @pytest.fixture(scope="session")
 def lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -24,8 +24,6 @@ from creatorlake.core.config import read_yaml
 from creatorlake.databricks.bundle import User, load_target
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# pip builds the wheel in the source tree (build/, *.egg-info): the two wheel-building modules share a worker.
-pytestmark = pytest.mark.xdist_group("wheel_build")
 DEPLOY_VARS = {"warehouse_id": "0123456789abcdef", "service_principal": "sp"}
 
 

@@ -1,7 +1,6 @@
 """The memo's Comments guardrails and decision in two worlds built like the suite's tiny world, in schemas of their
 own: one with a Comments lift and rising spam, where the rule says build, and a quiet one with every planted effect
-zero, where it does not. Each memo's guardrail numbers and decision must be what its gold gives. (Kept apart from
-the tiny world's tests, so that a second pytest-xdist worker can build these worlds meanwhile.)"""
+zero, where it does not. Each memo's guardrail numbers and decision must be what its gold gives."""
 
 from __future__ import annotations
 

@@ -21,8 +21,7 @@ import pytest
 
 from creatorlake.bronze import schemas
 
-# pip builds the wheel in the source tree (build/, *.egg-info): the two wheel-building modules share a worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel_build")]
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGED = ("creatorlake.yml", "generator.yml", "incidents.yml", "anomaly.yml")
