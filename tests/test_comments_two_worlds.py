@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 import yaml
 from conftest import TINY_BRONZE
-from test_memo_command import comments_decision, comments_guardrails, guardrail_ratios, guardrail_row, guardrail_weeks, row_of, rule_window
+from test_memo_command import comments_decision, guardrail_ratios, guardrail_row, guardrail_weeks, row_of, rule_window
 
 from creatorlake.cli import build_parser, run_command
 from creatorlake.core.dbt import run_dbt
@@ -69,19 +69,19 @@ def decision_of(md: str) -> str:
 
 def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, lift, quiet):
     config = load_memo_config()
-    decisions = {}
+    decisions, weeks = {}, {}
     for name, (out, md, settings) in (("lift", lift), ("quiet", quiet)):
-        guardrails = comments_guardrails(spark, settings)
-        for guardrail, (this, before) in guardrails.items():
+        weeks[name] = guardrail_weeks(spark, settings)
+        for guardrail, (this, before) in guardrail_ratios(weeks[name][:2]).items():
             assert row_of(md, guardrail).startswith(guardrail_row(guardrail, this, before)), (name, guardrail)
         decisions[name] = decision_of(md)
-        assert decisions[name] == comments_decision(spark, settings, config), name
+        assert decisions[name] == comments_decision(spark, settings, config, weeks[name]), name
     # The lift world: Comments raise the return rate and the planted spam rises past its threshold over the rule's window.
-    spam_now, spam_before = guardrail_ratios(rule_window(guardrail_weeks(spark, lift[2]), config.comments))["Spam share of comments"]
+    spam_now, spam_before = guardrail_ratios(rule_window(weeks["lift"], config.comments))["Spam share of comments"]
     assert spam_now - spam_before > config.comments.spam_share_rise_pp
     assert decisions["lift"] == "build", row_of(lift[1], "Improve Comments moderation and prompts")
     # The quiet world: nothing planted, so no comment is spam or removed (the shares are 0 wherever there are comments),
     # and the return rate's CI covers 0.
-    guardrails = comments_guardrails(spark, quiet[2])
+    guardrails = guardrail_ratios(weeks["quiet"][:2])
     assert all(v in (None, 0.0) for name in ("Spam share of comments", "Comments removed by moderation") for v in guardrails[name])
     assert decisions["quiet"] == "do not build", row_of(quiet[1], "Improve Comments moderation and prompts")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from creatorlake.cli import build_parser, run_command, run_here
+from creatorlake.cli import run_here
 from creatorlake.core.config import CONF_ENV, PACKAGED_CONF
 from creatorlake.memo.config import load_memo_config
 from creatorlake.rootcause.explain import DRIVER_LABELS
@@ -89,15 +89,16 @@ def guardrails_rise(weeks, rule) -> bool:
     return spam_up or feedback_up
 
 
-def comments_decision(spark, settings, config) -> str:
-    """The decision the rule gives on this lakehouse's gold tables: build, do not build or cannot decide."""
+def comments_decision(spark, settings, config, weeks) -> str:
+    """The decision the rule gives on this lakehouse's gold tables (`weeks`: its guardrail_weeks): build, do not
+    build or cannot decide."""
     comments = spark.sql(f"""select * from {settings.table('gold', 'feature_impact')}
                              where feature = 'comments' and outcome = '{config.comments.outcome}' and method = '{config.comments.method}'""").collect()
     if not comments:
         return "cannot decide"
     if not (comments[0]["is_causal"] and comments[0]["ci_low"] > 0):
         return "do not build"
-    weeks = rule_window(guardrail_weeks(spark, settings), config.comments)
+    weeks = rule_window(weeks, config.comments)
     if guardrails_rise(weeks, config.comments):
         return "build"
     guardrails = guardrail_ratios(weeks)
@@ -161,7 +162,7 @@ def test_effects_and_decisions_follow_the_gold_estimates_and_the_rules(spark, me
     impact = {(r["feature"], r["outcome"], r["method"]): r for r in spark.sql(f"select * from {settings.table('gold', 'feature_impact')}").collect()}
     comments = impact.get(("comments", config.comments.outcome, config.comments.method))
     decision = row_of(md, "Improve Comments moderation and prompts")
-    assert f"| {comments_decision(spark, settings, config)} |" in decision
+    assert f"| {comments_decision(spark, settings, config, guardrail_weeks(spark, settings))} |" in decision
     if comments is not None:
         assert f"{comments['estimate']:+.3f} (95% CI {comments['ci_low']:+.3f} to {comments['ci_high']:+.3f})" in decision
     growth = impact.get(("analytics", config.analytics.outcome, config.analytics.method))
