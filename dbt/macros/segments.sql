@@ -28,3 +28,35 @@
     {%- endfor -%}
     {{ qualified | join(', ') }}
 {%- endmacro %}
+
+{#- The segment keys of a row as one struct (for collect_set and explode). -#}
+{% macro segment_struct() -%}
+    named_struct(
+        {%- for key in metric_catalog_segment_keys() %}
+            '{{ key }}', {{ key }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        )
+{%- endmacro %}
+
+{#-
+    Every segment that `finest_segments`, an array of finest-segment structs
+    (segment_struct), rolls up to, each once: one array per subset of the segment
+    keys (the cube's grouping sets), the keys outside the subset set to null
+    ("all"), made distinct, and the arrays concatenated. Two grouping sets never
+    yield the same struct, since a finest segment has no null key.
+-#}
+{% macro segment_rollups(finest_segments) -%}
+    {%- set keys = metric_catalog_segment_keys() -%}
+    {%- set per_grouping_set = [] -%}
+    {%- for grouping_set in range(2 ** (keys | length)) -%}
+        {%- set fields = [] -%}
+        {%- for key in keys -%}
+            {%- set kept = (grouping_set // (2 ** loop.index0)) % 2 == 1 -%}
+            {%- do fields.append("'" ~ key ~ "', " ~ ('segment.' ~ key if kept else 'cast(null as string)')) -%}
+        {%- endfor -%}
+        {%- do per_grouping_set.append('array_distinct(transform(' ~ finest_segments ~ ', segment -> named_struct(' ~ (fields | join(', ')) ~ ')))') -%}
+    {%- endfor -%}
+    flatten(array(
+        {{ per_grouping_set | join(',\n        ') }}
+    ))
+{%- endmacro %}

@@ -17,7 +17,7 @@
     that date or later are recomputed whole; the ones before it end more than a
     gap before any listen the run can see, so no new listen touches them.
     Looked up before the model's SQL runs, like incremental_cutoff, so the
-    literal prunes fct_events' date partitions.
+    literal prunes stg_events' date partitions through the fct_events view.
 -#}
 {% macro listening_session_rewrite_from() -%}
     {%- if not execute -%}

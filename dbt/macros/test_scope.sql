@@ -34,25 +34,41 @@
     None otherwise: a full build, a model that did not opt in.
     A full build (CREATE OR REPLACE) drops the table's properties, recorded
     cutoff included, so the property alone tells which kind of run built it.
+    A view passes its source's rows through (meta `rows_of`, the source model's
+    name): its tests check the rows its source's newest run rewrote.
 -#}
 {% macro last_incremental_rewrite(relation) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set column = lookback_column_of(relation) -%}
-    {%- set cutoff = recorded_incremental_cutoff(relation) if column else none -%}
+    {%- set meta = model_meta_of(relation.schema, relation.identifier) -%}
+    {%- set column = meta.get('lookback_column') -%}
+    {%- set written = relation -%}
+    {%- if column and meta.get('rows_of') -%}
+        {%- set written = model_relation(meta.get('rows_of')) -%}
+    {%- endif -%}
+    {%- set cutoff = recorded_incremental_cutoff(written) if column else none -%}
     {{ return(column ~ " >= date'" ~ cutoff ~ "'" if cutoff else none) }}
 {%- endmacro %}
 
-{#- The `lookback_column` meta of the model built into `relation`, if any. -#}
-{% macro lookback_column_of(relation) -%}
+{#- The meta of the model built into schema.identifier ({} if none is). -#}
+{% macro model_meta_of(schema, identifier) -%}
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model'
-        and node.alias == relation.identifier
-        and node.schema == relation.schema -%}
-        {{ return(node.config.meta.get('lookback_column')) }}
+        and node.alias == identifier
+        and node.schema == schema -%}
+        {{ return(node.config.meta) }}
     {%- endfor -%}
-    {{ return(none) }}
+    {{ return({}) }}
+{%- endmacro %}
+
+{#- The relation the model named `name` is built into. -#}
+{% macro model_relation(name) -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.name == name -%}
+        {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("model_relation: no model named " ~ name) }}
 {%- endmacro %}
 
 {#-

@@ -1,18 +1,16 @@
-{{ config(**date_partitioned_incremental('activity_date')) }}
+{{ config(materialized='view', meta={'lookback_column': 'activity_date', 'rows_of': 'stg_events'}) }}
 -- Every contribution to the catalog's podcast metrics as one row per source row, tagged with
 -- its creator and UTC day, so each grain (creator-week, creator-month,
 -- segment-day) aggregates the same rows with podcast_raw_aggregates().
--- Incremental by whole days, like fct_events: a run re-reads every source from
--- the lookback cutoff on and overwrites those activity_date partitions, so the
--- marts above it are not held up by a rewrite of every listen ever made.
-{%- set cutoff = incremental_cutoff() if is_incremental() else none %}
+-- A view, not a table: a table was one more copy of the whole event stream on
+-- every full build. Its readers are incremental, and their date filter on
+-- activity_date reaches every source's date partitions through the union.
 
 with
 
 events as (
 
     select * from {{ ref('stg_events') }}
-    {{ where_on_or_after('event_date', cutoff) }}
 
 ),
 
@@ -39,28 +37,24 @@ listen_events as (
 ads as (
 
     select * from {{ ref('stg_ad_impressions') }}
-    {{ where_on_or_after('ad_date', cutoff) }}
 
 ),
 
 transactions as (
 
     select * from {{ ref('stg_transactions') }}
-    {{ where_on_or_after('transaction_date', cutoff) }}
 
 ),
 
 partner_program as (
 
     select * from {{ ref('stg_partner_program') }}
-    {{ where_on_or_after('lifecycle_date', cutoff) }}
 
 ),
 
 episodes as (
 
     select * from {{ ref('stg_episodes') }}
-    {{ where_on_or_after('publish_date', cutoff) }}
 
 ),
 

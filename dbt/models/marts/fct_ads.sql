@@ -1,16 +1,12 @@
-{{ config(**date_partitioned_incremental('ad_date')) }}
--- Daily ad delivery per episode.
--- Incremental by whole days: the run recomputes every day from the lookback
--- cutoff on and overwrites those date partitions, which replaces each key's row
--- (as a merge on the key would) and also drops rows bronze no longer has.
+{{ config(materialized='view', meta={'lookback_column': 'ad_date', 'rows_of': 'stg_ad_impressions'}) }}
+-- Daily ad delivery per episode, with its fill rate.
+-- A view over silver's stg_ad_impressions, the one materialization of the ad
+-- stream; a reader's date filter prunes its partitions through the view.
 with
 
 ads as (
 
     select * from {{ ref('stg_ad_impressions') }}
-    {% if is_incremental() %}
-    where ad_date >= {{ incremental_cutoff() }}
-    {% endif %}
 
 ),
 

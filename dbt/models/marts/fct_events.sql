@@ -1,17 +1,15 @@
-{{ config(**date_partitioned_incremental('event_date')) }}
+{{ config(materialized='view', meta={'lookback_column': 'event_date', 'rows_of': 'stg_events'}) }}
 -- Every podcast app event, deduplicated, with its episode's duration and
 -- whether a listen completed it.
--- Incremental by whole days: the run recomputes every day from the lookback
--- cutoff on and overwrites those date partitions, which replaces each key's row
--- (as a merge on the key would) and also drops rows bronze no longer has.
+-- A view: silver's stg_events is the one materialization of the event stream,
+-- and a copy here cost a rewrite of every event on each full build. A reader's
+-- date filter prunes stg_events' date partitions through the view; the join to
+-- episodes (a few thousand rows) is broadcast.
 with
 
 events as (
 
     select * from {{ ref('stg_events') }}
-    {% if is_incremental() %}
-    where event_date >= {{ incremental_cutoff() }}
-    {% endif %}
 
 ),
 

@@ -74,7 +74,9 @@ sessions as (
         min(event_ts) as session_start_at,
         max(event_ts) as session_end_at,
         count(*) as listens,
-        count(distinct episode_id) as distinct_episodes,
+        -- not count(distinct): that plans a shuffle of every listen by episode;
+        -- the set is built in the aggregation the listener shuffle already feeds
+        cast(size(collect_set(episode_id)) as bigint) as distinct_episodes,
         {{ zero_if_null('sum(listened_s)') }} as listened_s,
         array_sort(collect_set(creator_id)) as creator_ids
     from numbered_listens

@@ -112,27 +112,41 @@ segment_sums as (
 
 ),
 
--- Distinct listeners and paying patrons, each counted on its own over its ids
--- made distinct per finest segment first: one distinct count per cube keeps
--- Spark from expanding every activity row once per distinct column.
+-- Distinct listeners and paying patrons per segment-day. A cube of
+-- count(distinct) would expand every (day, finest segment, id) row once per
+-- grouping set and shuffle them all (tens of millions x 8 at the default
+-- scale). Instead each id's finest segments of the day are gathered once, every
+-- segment they roll up to is listed once per id (segment_rollups), and those
+-- are plainly counted: an id counts once in each segment it touched that day.
 {% for column, kind, source in podcast_raw_spec() if kind == 'distinct' %}
+{{ column }}_finest_segments as (
+
+    select
+        activity_date,
+        collect_set({{ segment_struct() }}) as finest_segments
+    from activity
+    where {{ source }} is not null
+    group by
+        activity_date,
+        {{ source }}
+
+),
+
 segment_{{ column }} as (
 
     select
         activity_date as metric_date,
-        {{ segment_columns() }},
-        cast(count(distinct {{ source }}) as bigint) as {{ column }}
-    from (
-        select distinct
-            activity_date,
-            {{ segment_columns() }},
-            {{ source }}
-        from activity
-        where {{ source }} is not null
-    ) as finest
+        {%- for key in metric_catalog_segment_keys() %}
+        rolled_up.segment.{{ key }},
+        {%- endfor %}
+        count(*) as {{ column }}
+    from {{ column }}_finest_segments
+    lateral view explode({{ segment_rollups('finest_segments') }}) rolled_up as segment
     group by
         activity_date,
-        cube({{ segment_columns() }})
+        {%- for key in metric_catalog_segment_keys() %}
+        rolled_up.segment.{{ key }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
 ),
 
