@@ -179,6 +179,19 @@ def test_each_command_leaves_the_session_as_a_fresh_process_finds_it(spark):
     assert spark.conf.getAll == conf_before
 
 
+def test_a_static_setting_that_differs_is_left_alone_not_an_error(spark):
+    """A `creatorlake transform` in the server ran dbt's session builder, which lists static settings such as
+    spark.jars.ivy; putting those back raised CANNOT_MODIFY_CONFIG and took the server down after the build."""
+    conf_before = {**spark.conf.getAll, "spark.jars.ivy": "/elsewhere/ivy"}
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", str(int(partitions) + 3))
+
+    reset_session(spark, conf_before)
+
+    assert spark.conf.get("spark.sql.shuffle.partitions") == partitions
+    assert spark.conf.get("spark.jars.ivy", None) != "/elsewhere/ivy"
+
+
 def test_a_server_that_does_not_answer_is_one_line_naming_its_file(tmp_path):
     # A live pid (this test's parent) whose port nobody listens on: the pid was reused, say.
     info = _write_server_file(tmp_path, pid=os.getppid())

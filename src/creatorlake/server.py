@@ -118,19 +118,28 @@ class _ClientStream(io.TextIOBase):
         return len(text)
 
 
+def is_runtime_setting(spark: SparkSession, key: str) -> bool:
+    """A setting a running session can change: a runtime SQL config or one of an application's own keys,
+    not a static or core Spark config."""
+    return not key.startswith("spark.") or spark.conf.isModifiable(key)
+
+
 def reset_session(spark: SparkSession, conf_before: dict[str, str]) -> None:
     """Leave the session as a fresh process would find it: a command that failed half-way may
     have left data cached (whose stale copy a later query of the same plan would read), a
-    temporary view, or a setting changed."""
+    temporary view, or a setting changed. Only runtime settings are put back: a static one
+    (dbt's session builder lists `spark.jars.ivy` among its parameters) cannot change in a
+    running session, and setting it raises."""
     spark.catalog.clearCache()
     for view in spark.catalog.listTables():
         if view.isTemporary:
             spark.catalog.dropTempView(view.name)
     conf_after = spark.conf.getAll
     for key in conf_after.keys() - conf_before.keys():
-        spark.conf.unset(key)
+        if is_runtime_setting(spark, key):
+            spark.conf.unset(key)
     for key, value in conf_before.items():
-        if conf_after.get(key) != value:
+        if conf_after.get(key) != value and is_runtime_setting(spark, key):
             spark.conf.set(key, value)
 
 
