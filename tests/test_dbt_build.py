@@ -478,7 +478,7 @@ def _compiled_test(spark: SparkSession, settings, name: str) -> str:
     """Runs the named data test and returns the SQL it ran."""
     outcome = run_dbt(spark, settings, ["test", "--select", name])
     assert outcome.success and outcome.counts == {"pass": 1}, outcome
-    [compiled] = [path for path in (settings.lakehouse_root / "dbt" / "target" / "run").rglob("*.sql") if path.stem.startswith(name)]
+    [compiled] = (settings.lakehouse_root / "dbt" / "target" / "run").rglob(f"{name}.sql")
     return compiled.read_text()
 
 
