@@ -199,7 +199,42 @@ def analytics(res: Results, p: pd.DataFrame, opts: ImpactOptions) -> None:
     fit = pf.feols("y ~ used_last_week + log_listens_last_week + C(creator_tier) + C(category) + C(country_code) | t", data=lagged, vcov={"CRV1": "unit"})
     c = Coefficient(float(fit.coef()["used_last_week"]), float(fit.se()["used_last_week"]), float(fit.pvalue()["used_last_week"]))
     res.estimates.append(_estimate(feature, outcome, "lagged_regression", c, "difference", lagged, False))
-    staggered_block(res, feature, outcome, "difference", df, naive_method=None)
+    # An attempt of its own: leaving out the weeks around adoption can leave too few adopters with weeks
+    # before and after it, and the association estimates above still stand then.
+    res.attempt(staggered_block, feature, outcome, "difference", with_growth_exposure(without_growth_through_week_before_adoption(df)),
+                naive_method=None)
+
+
+def without_growth_through_week_before_adoption(df: pd.DataFrame) -> pd.DataFrame:
+    """The growth design without the two weeks whose growth involves the listens of the week before
+    adoption: the growth into that week and into the adoption week.
+
+    With creator effects, a creator's growth before adoption is (week before adoption - first week) /
+    pre weeks in log listens and its growth after is (last week - week before adoption) / post weeks,
+    so a dip in that one week's listens (an episode behind a paywall, a quiet week, a creator turning
+    Analytics on after a bad week) reads as growth caused by Analytics, with a weight 1/pre + 1/post
+    that is largest for the earliest adopters (in the generated worlds, adopters' listens in that week
+    were about 7% below their usual: docs/feature-impact.md). Without these two weeks the before runs
+    to two weeks before adoption and the after starts from the adoption week, so that week's level no
+    longer enters. The adoption week's own growth goes too: the effect starts on the adoption day, so
+    that week carries only part of a week's lift (a sixth with the day spread over the week)."""
+    weeks_since = df["t"] - df["G"]
+    return df[~weeks_since.between(-1, 0)]
+
+
+# The share of a full week's lift in the growth of the week after the adoption week: the effect grows from
+# the adoption day, so a week's log listens carry the lift times the week's mean weeks since that day,
+# (1 - f)^2 / 2 in the adoption week and 1.5 - f in the next, f the day's place in its week; their
+# difference 1 - f^2 / 2 is 5/6 on average over an adoption day spread evenly over the week.
+WEEK_AFTER_ADOPTION_EXPOSURE = 5.0 / 6.0
+
+
+def with_growth_exposure(df: pd.DataFrame) -> pd.DataFrame:
+    """Treatment intensity d of the growth design: the share of a full week's lift each treated week's
+    growth carries (WEEK_AFTER_ADOPTION_EXPOSURE in the week after the adoption week, 1 from then on),
+    so the coefficient is the lift per full week."""
+    week_after_adoption = df["t"] == df["G"] + 1
+    return df.assign(d=np.where(week_after_adoption, WEEK_AFTER_ADOPTION_EXPOSURE, df["treated"].astype(float)))
 
 
 def partner_program(res: Results, p: pd.DataFrame, opts: ImpactOptions) -> None:
