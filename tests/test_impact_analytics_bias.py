@@ -56,17 +56,24 @@ def causal_estimates(panel: pd.DataFrame) -> dict[str, tuple[float, float, float
     return {e.method: (e.estimate, e.ci_low, e.ci_high) for e in res.estimates if e.is_causal}
 
 
+SEEDS = range(1, 13)
+
+
 # Measured over seeds 1-60 at lifts 0 and 0.03 (a throwaway sweep): mean estimate -0.001 and 0.029 for
 # both methods (spread over seeds 0.004), CIs covering the lift in 95% (twfe) and 98% (did2s) of the
 # draws; the estimators that kept the weeks around adoption overstated the lift by 0.040-0.046 on
-# average, their CIs missing it in all 240 fits. A seed can miss by chance (seed 3 misses with twfe); these do not.
-@pytest.mark.parametrize("seed", [1, 2, 4])
+# average, their CIs missing it in all 240 fits. So the check is over many draws, as a CI's coverage
+# is: one draw in twenty may miss by chance.
 @pytest.mark.parametrize("lift", [0.0, 0.03])
-def test_twfe_and_did2s_cover_the_planted_lift_despite_a_dip_before_adoption(lift, seed):
-    estimates = causal_estimates(dipped_adoption_panel(lift, seed))
-    assert set(estimates) == {"twfe", "did2s"}
-    for method, (estimate, low, high) in estimates.items():
-        assert low <= lift <= high, (method, estimate, low, high)
+def test_twfe_and_did2s_cover_the_planted_lift_despite_a_dip_before_adoption(lift):
+    fits = [causal_estimates(dipped_adoption_panel(lift, seed)) for seed in SEEDS]
+    for method in ("twfe", "did2s"):
+        estimates = [fit[method] for fit in fits]
+        covered = sum(low <= lift <= high for _, low, high in estimates)
+        mean_estimate = float(np.mean([estimate for estimate, _, _ in estimates]))
+        # 10 of 12: a method whose CIs cover 95% of the time misses 3 or more of 12 with probability 0.02.
+        assert covered >= 10, (method, covered, estimates)
+        assert abs(mean_estimate - lift) < 0.01, (method, mean_estimate)
 
 
 def test_without_the_dip_the_estimates_cover_the_lift_too():
