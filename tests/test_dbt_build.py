@@ -31,6 +31,7 @@ INCREMENTAL_MODELS = {
     "int_creator_weekly_podcast": ("silver", "last_activity_date"),
     "int_creator_monthly_podcast": ("silver", "last_activity_date"),
     "int_episode_first_listens": ("silver", "first_listen_date"),
+    "int_creator_daily_churn": ("silver", "activity_date"),
     "fct_subscriptions": ("gold", "sub_date"),
     "fct_segment_daily_metrics": ("gold", "metric_date"),
     "fct_listening_sessions": ("gold", "session_date"),
@@ -179,6 +180,47 @@ def test_every_segment_counts_each_listener_once_a_day(spark, settings, tiny_gol
     # Some listener heard creators of two segments on one day, so the coarser counts are not sums of the finer ones.
     two_segments = listens.groupBy("metric_date", "listener_id").agg(F.countDistinct(*catalog.SEGMENT_KEYS).alias("n")).filter("n > 1")
     assert two_segments.count() > 0
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_churn_guardrails_recomputed_from_bronze(spark, settings, tiny_gold):
+    """Listener churn by its definition (at risk on a day: a listen of the creator in the 28 days before it;
+    churned: the last listen on or before the day was exactly 28 days earlier) and pledge churn (at risk: active
+    at the day's start; churned: one of those whose churned pledge ended that day), recomputed from bronze for
+    every creator-day of the window. Each listen day is spread over the 28 days after it, instead of the
+    model's running sums of spell changes."""
+    horizon = yaml.safe_load((settings.dbt_project_dir / "dbt_project.yml").read_text())["vars"]["listener_churn_days"]
+    assert horizon == 28
+    events = _bronze(spark, settings, "events", "event_id")
+    ads = _bronze(spark, settings, "ad_impressions", "ad_date", "episode_id")
+    start, end = (events.select(F.col("event_date").alias("day")).unionByName(ads.select(F.col("ad_date").alias("day")))
+                  .agg(F.min("day"), F.max("day")).first())
+    assert (end - start).days > horizon + 7, "the tiny world has too few days to know any listener churn"
+
+    listen_days = events.filter(F.col("event_type") == "listen").select("creator_id", "listener_id", "event_date").distinct()
+    reached = (listen_days.select("creator_id", "listener_id", "event_date", F.explode(F.sequence(F.lit(0), F.lit(horizon))).alias("days_since"))
+               .withColumn("activity_date", F.date_add("event_date", F.col("days_since"))))
+    per_pair = reached.groupBy("creator_id", "listener_id", "activity_date").agg(
+        F.max(F.col("days_since") >= 1).alias("at_risk"), (F.min("days_since") == horizon).alias("churned"))
+    listeners = (per_pair.filter(F.col("activity_date").between(start + dt.timedelta(days=horizon), end))
+                 .groupBy("creator_id", "activity_date")
+                 .agg(F.count_if("at_risk").alias("listeners_at_risk"), F.count_if("churned").alias("churned_listeners")))
+
+    days = spark.range(1).select(F.explode(F.sequence(F.lit(start), F.lit(end))).alias("activity_date"))
+    day_start = F.to_timestamp("activity_date")
+    pledges = (_bronze(spark, settings, "pledges", "pledge_id").filter(F.col("pledge_status") != "declined")
+               .withColumn("stop", F.least("ended_at", "pause_started_at")))
+    at_risk = (F.col("started_at") < day_start) & (F.col("stop").isNull() | (F.col("stop") >= day_start))
+    churned = at_risk & (F.col("pledge_status") == "churned") & (F.to_date("ended_at") == F.col("activity_date"))
+    pledge_days = (pledges.crossJoin(days).groupBy("creator_id", "activity_date")
+                   .agg(F.count_if(at_risk).alias("pledges_at_risk"), F.count_if(churned).alias("churned_pledges")))
+
+    columns = ["listeners_at_risk", "churned_listeners", "pledges_at_risk", "churned_pledges"]
+    expected = (listeners.join(pledge_days, ["creator_id", "activity_date"], "full").fillna(0, subset=columns)
+                .filter(" or ".join(f"{c} > 0" for c in columns))
+                .select("creator_id", "activity_date", *(F.col(c).cast("bigint").alias(c) for c in columns)))
+    actual = spark.table(settings.table("silver", "int_creator_daily_churn")).select("creator_id", "activity_date", *columns)
+    assert expected.filter("churned_listeners > 0").count() > 0 and expected.filter("churned_pledges > 0").count() > 0
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 

@@ -28,7 +28,10 @@ def gold_frames() -> dict[str, pd.DataFrame]:
     daily = pd.DataFrame({"metric_date": days.date, "listens": 1000, "creator_revenue_usd": [100.0 + i for i in range(30)],
                           # 100 comments a day; spam and negative feedback grow by one a day each week.
                           "comments": 100, "spam_comments": [5 + i // 7 for i in range(30)], "removed_comments": 2,
-                          "negative_feedback": [3 + i // 7 for i in range(30)]})
+                          "negative_feedback": [3 + i // 7 for i in range(30)],
+                          # 2,000 listeners and 400 pledges at risk a day; churn grows by one a day each week.
+                          "listeners_at_risk": 2000, "churned_listeners": [10 + i // 7 for i in range(30)],
+                          "pledges_at_risk": 400, "churned_pledges": [i // 7 for i in range(30)]})
     frames = {
      "platform_daily": daily,
      "weekly_listeners": pd.DataFrame({"week_start_date": [dt.date(2026,2,16), dt.date(2026,2,23)], "active_listeners": [500, 520]}),
@@ -105,6 +108,9 @@ def test_the_comments_guardrails_are_the_weeks_ratios_and_drive_the_comments_rul
     assert "| Comments removed by moderation | 2.00% | 2.00% | gold.fct_segment_daily_metrics |" in md
     assert "| Negative feedback per 1,000 listens | 6.00 | 5.00 | gold.fct_segment_daily_metrics |" in md
     assert facts.guardrail("Negative feedback per 1,000 listens").current_events == 42 * scale
+    # Churn: 13 of 2,000 listeners at risk a day (0.65%) against 12 (0.60%); 3 of 400 pledges (0.75%) against 2.
+    assert "| Listener churn from a creator (daily, of listeners at risk) | 0.65% | 0.60% | gold.fct_segment_daily_metrics |" in md
+    assert "| Pledge churn (daily, of active pledges) | 0.75% | 0.50% | gold.fct_segment_daily_metrics |" in md
     decision = comments_decision_row(md)
     assert "| build |" in decision and "spam share of comments and negative feedback rise beyond their thresholds" in decision
 
@@ -119,7 +125,8 @@ def test_the_comments_rule_compares_the_latest_week_with_the_week_its_window_bef
     frames = gold_frames()
     days = pd.date_range("2026-02-02", periods=70)
     frames["platform_daily"] = pd.DataFrame({"metric_date": days.date, "listens": 1000, "creator_revenue_usd": 100.0, "comments": 100,
-                                             "spam_comments": [5 + i // 7 for i in range(70)], "removed_comments": 2, "negative_feedback": 3})
+                                             "spam_comments": [5 + i // 7 for i in range(70)], "removed_comments": 2, "negative_feedback": 3,
+                                             "listeners_at_risk": 2000, "churned_listeners": 10, "pledges_at_risk": 400, "churned_pledges": 1})
     trend = rendered(frames)[0].comments_trend
     weeks = CONFIG.comments.rise_window_weeks
     assert trend.end == dt.date(2026, 4, 6) and trend.start == trend.end - dt.timedelta(weeks=weeks) and trend.weeks == weeks

@@ -82,6 +82,27 @@ def test_rpm_per_week_and_country_equals_the_marts(tiny_gold, spark, settings, c
         assert got[key] == (None if value is None else pytest.approx(value, rel=1e-9)), key
 
 
+def test_churn_guardrails_per_week_and_category_equal_the_creator_week_panel(tiny_gold, spark, settings, capsys):
+    rates = ("listener_churn_pct", "pledge_churn_pct")
+    rows = _query_json(capsys, "--metrics", ",".join(rates), "--group-by", "metric_time__week,creator__category")
+    got = {(r["metric_time__week"][:10], r["creator__category"]): r for r in rows}
+    expected = spark.sql(f"""
+        select
+            week_start_date,
+            category,
+            100 * sum(churned_listeners) / nullif(sum(listeners_at_risk), 0) as listener_churn_pct,
+            100 * sum(churned_pledges) / nullif(sum(pledges_at_risk), 0) as pledge_churn_pct
+        from {settings.table('gold', 'fct_creator_week_panel')}
+        group by week_start_date, category
+    """).collect()
+    assert any(r.listener_churn_pct for r in expected) and any(r.pledge_churn_pct for r in expected)
+    for row in expected:
+        served = got.get((str(row.week_start_date), row.category), {})
+        for rate in rates:
+            value = getattr(row, rate)
+            assert served.get(rate) == (None if value is None else pytest.approx(value, rel=1e-9)), (row.week_start_date, row.category, rate)
+
+
 def test_membership_rates_per_creator_month_equal_the_marts(tiny_gold, spark, settings, capsys):
     rates = ("patron_churn_rate_pct", "collection_rate_pct", "decline_rate_pct")
     rows = _query_json(capsys, "--metrics", ",".join(rates), "--group-by", "metric_time__month,creator")

@@ -20,6 +20,10 @@
         ['spam_comments', 'count', 'spam_comments'],
         ['removed_comments', 'count', 'removed_comments'],
         ['negative_feedback', 'count', 'negative_feedback'],
+        ['listeners_at_risk', 'count', 'listeners_at_risk'],
+        ['churned_listeners', 'count', 'churned_listeners'],
+        ['pledges_at_risk', 'count', 'pledges_at_risk'],
+        ['churned_pledges', 'count', 'churned_pledges'],
         ['episodes_published', 'count', 'episodes_published'],
     ]) }}
 {%- endmacro %}
@@ -40,6 +44,8 @@
         ['spam_share_of_comments', 'spam_comments', 'comments', 1],
         ['removed_share_of_comments', 'removed_comments', 'comments', 1],
         ['negative_feedback_per_1k_listens', 'negative_feedback', 'listens', 1000],
+        ['listener_churn_pct', 'churned_listeners', 'listeners_at_risk', 100],
+        ['pledge_churn_pct', 'churned_pledges', 'pledges_at_risk', 100],
     ]) }}
 {%- endmacro %}
 

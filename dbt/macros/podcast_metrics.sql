@@ -79,6 +79,10 @@
         'spam_comments': '0',
         'removed_comments': '0',
         'negative_feedback': '0',
+        'listeners_at_risk': 'cast(0 as bigint)',
+        'churned_listeners': 'cast(0 as bigint)',
+        'pledges_at_risk': 'cast(0 as bigint)',
+        'churned_pledges': 'cast(0 as bigint)',
         'episodes_published': '0',
     } -%}
     {%- for column in carried if column not in neutral -%}

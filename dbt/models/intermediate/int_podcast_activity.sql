@@ -58,6 +58,12 @@ episodes as (
 
 ),
 
+churn as (
+
+    select * from {{ ref('int_creator_daily_churn') }}
+
+),
+
 event_rows as (
 
     select
@@ -128,6 +134,21 @@ episode_rows as (
 
 ),
 
+churn_rows as (
+
+    select
+        creator_id,
+        activity_date,
+        {{ podcast_activity_row({
+            'listeners_at_risk': 'listeners_at_risk',
+            'churned_listeners': 'churned_listeners',
+            'pledges_at_risk': 'pledges_at_risk',
+            'churned_pledges': 'churned_pledges',
+        }) }}
+    from churn
+
+),
+
 final as (
 
     select * from event_rows
@@ -139,6 +160,8 @@ final as (
     select * from payout_rows
     union all
     select * from episode_rows
+    union all
+    select * from churn_rows
 
 )
 

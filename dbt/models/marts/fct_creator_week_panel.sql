@@ -3,8 +3,8 @@
 -- and Creator Analytics and became an active Partner Program member (null if
 -- never), and the week's outcomes: listens, listeners, follows, the 7-day
 -- return of the week's first listens, revenue by stream and analytics views,
--- with the Comments guardrails (comments, their spam and removals, and
--- negative feedback events) beside them.
+-- with the guardrails beside them: comments, their spam and removals,
+-- negative feedback events, and listener and pledge churn.
 -- A table, not incremental: it is small (creators x weeks) and every row
 -- depends on creator-level adoption weeks and on listens up to 7 days later.
 with
@@ -114,6 +114,12 @@ final as (
         weekly_revenue.spam_comments,
         weekly_revenue.removed_comments,
         weekly_revenue.negative_feedback,
+        weekly_revenue.listeners_at_risk,
+        weekly_revenue.churned_listeners,
+        weekly_revenue.listener_churn_pct,
+        weekly_revenue.pledges_at_risk,
+        weekly_revenue.churned_pledges,
+        weekly_revenue.pledge_churn_pct,
         cast(coalesce(week_returns.first_listens, 0) as bigint) as first_listens,
         cast(coalesce(week_returns.returning_first_listens_7d, 0) as bigint) as returning_first_listens_7d,
         {{ safe_divide('week_returns.returning_first_listens_7d', 'week_returns.first_listens') }} as return_rate_7d,

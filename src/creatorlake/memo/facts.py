@@ -19,9 +19,10 @@ from creatorlake.core.errors import CreatorLakeError
 from creatorlake.metrics.catalog import BY_NAME
 
 WEEK = dt.timedelta(days=7)
-# The counts of the Comments guardrails, summed per week beside listens and revenue from the platform rows
-# of gold.fct_segment_daily_metrics (their ratios are the catalog's).
-GUARDRAIL_COUNTS = ("comments", "spam_comments", "removed_comments", "negative_feedback")
+# The counts of the Comments and churn guardrails, summed per week beside listens and revenue from the
+# platform rows of gold.fct_segment_daily_metrics (their ratios are the catalog's).
+GUARDRAIL_COUNTS = ("comments", "spam_comments", "removed_comments", "negative_feedback",
+                    "listeners_at_risk", "churned_listeners", "pledges_at_risk", "churned_pledges")
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,10 @@ def complete_weeks(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_guardrail(name: str, unit: str, metric: str, current: Mapping, previous: Mapping, source: str) -> Guardrail:
-    """A catalog ratio of the two weeks' summed counts; a percentage when `unit` is "pct" (100 * the share)."""
-    ratio, scale = BY_NAME[metric], (100 if unit == "pct" else 1)
+    """A catalog ratio of the two weeks' summed counts; a percentage when `unit` is "pct" (100 * a share; a
+    catalog ratio already scaled by 100 is one)."""
+    ratio = BY_NAME[metric]
+    scale = 100 if unit == "pct" and ratio.scale == 1 else 1
 
     def value(row: Mapping) -> float | None:
         share = ratio.ratio_of(row)
@@ -312,6 +315,9 @@ def funnel_of(funnel: pd.DataFrame) -> tuple[FunnelStep, ...]:
 SPAM_SHARE = ("Spam share of comments", "pct", "spam_share_of_comments")
 REMOVED_SHARE = ("Comments removed by moderation", "pct", "removed_share_of_comments")
 NEGATIVE_FEEDBACK = ("Negative feedback per 1,000 listens", "per_1k", "negative_feedback_per_1k_listens")
+# The churn guardrails per creator: the share of those at risk that churn on a day, over the week's days.
+CREATOR_LISTENER_CHURN = ("Listener churn from a creator (daily, of listeners at risk)", "pct", "listener_churn_pct")
+PLEDGE_CHURN = ("Pledge churn (daily, of active pledges)", "pct", "pledge_churn_pct")
 
 
 def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drivers: Sequence[str], top: int, trend_weeks: int) -> MemoFacts:
@@ -349,7 +355,8 @@ def compute_facts(frames: Mapping[str, pd.DataFrame], keys: Sequence[str], drive
         Guardrail("Listener churn (no listen for 28 days)", "pct", listener_churn[0], listener_churn[1]),
         Guardrail("Patron churn", "pct", patron_churn(month, previous_month),
                   patron_churn(previous_month, months.iloc[-3]) if len(months) >= 3 else Fact(None, monthly)),
-        *(weekly_guardrail(*g, current, previous, daily) for g in (SPAM_SHARE, REMOVED_SHARE, NEGATIVE_FEEDBACK)),
+        *(weekly_guardrail(*g, current, previous, daily)
+          for g in (SPAM_SHARE, REMOVED_SHARE, NEGATIVE_FEEDBACK, CREATOR_LISTENER_CHURN, PLEDGE_CHURN)),
     )
     trend_start = weeks.iloc[max(0, len(weeks) - 1 - trend_weeks)]
     comments_trend = GuardrailTrend(_date(trend_start["week_start_date"]), week,

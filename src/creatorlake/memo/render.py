@@ -164,7 +164,7 @@ def impact(facts: MemoFacts, config: MemoConfig) -> list[Block]:
                                g.current.source) for g in facts.guardrails)))
     missing = [g.name for g in facts.guardrails if not g.measured]
     if missing:
-        blocks.append(Paragraph(f"No value this week: {', '.join(missing)} (gold has none: no comments, listens or patrons to divide by)."))
+        blocks.append(Paragraph(f"No value this week: {', '.join(missing)} (gold has none: no comments, listens, patrons, or listeners or pledges at risk to divide by)."))
     return blocks
 
 

@@ -116,6 +116,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("spam_comments", "count", "Comment events flagged as spam (is_spam).", source="spam_comments"),
     Metric("removed_comments", "count", "Comment events removed by moderation (is_removed).", source="removed_comments"),
     Metric("negative_feedback", "count", "Negative feedback events: report events of listeners on an episode.", source="negative_feedback"),
+    # The churn guardrails (int_creator_daily_churn): who was at risk at a day's start and who churned that day.
+    Metric("listeners_at_risk", "count", "Listeners at risk of churn, summed over the period's days: per creator and day, the listeners with a listen of the creator in the listener_churn_days var (28) days before the day (a listener of two creators counts for each). 0 in the podcast window's first 28 days, whose listeners' history is not all there.", source="listeners_at_risk"),
+    Metric("churned_listeners", "count", "Listeners who churned from a creator: the day is 28 days after their last listen of the creator, with no listen of it since (summed over creators and days; 0 in the podcast window's first 28 days).", source="churned_listeners"),
+    Metric("pledges_at_risk", "count", "Pledges active at the start of the day, summed over the period's days.", source="pledges_at_risk"),
+    Metric("churned_pledges", "count", "Pledges active at the start of a day of the period whose churned pledge ended that day.", source="churned_pledges"),
     Metric("episodes_published", "count", "Episodes published in the period.", source="episodes_published"),
     _ratio("completion_rate", "completed_listens", "listens"),
     _ratio("ad_load", "ad_opportunities", "listens"),
@@ -130,6 +135,8 @@ METRICS: tuple[Metric, ...] = (
     _ratio("spam_share_of_comments", "spam_comments", "comments"),
     _ratio("removed_share_of_comments", "removed_comments", "comments"),
     _ratio("negative_feedback_per_1k_listens", "negative_feedback", "listens", scale=1000),
+    _ratio("listener_churn_pct", "churned_listeners", "listeners_at_risk", scale=100),
+    _ratio("pledge_churn_pct", "churned_pledges", "pledges_at_risk", scale=100),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
@@ -185,7 +192,8 @@ _ATTEMPTED_PAYMENT = f"{_PAYMENT} and transaction_status in ('succeeded', 'faile
 MEASURES: tuple[Measure, ...] = (
     # The podcast raw metrics of the catalog, summed from the creator-week mart.
     *(Measure(name, "creator_week", "sum", name, BY_NAME[name].definition)
-      for name in ("listens", "ad_opportunities", "filled_impressions", "ad_revenue_usd", "creator_revenue_usd")),
+      for name in ("listens", "ad_opportunities", "filled_impressions", "ad_revenue_usd", "creator_revenue_usd",
+                   "listeners_at_risk", "churned_listeners", "pledges_at_risk", "churned_pledges")),
     # Distinct counts cannot be summed from finer grains: they count the marts' event rows.
     Measure("active_listeners", "listen_event", "count_distinct", "case when is_listen then listener_id end",
             BY_NAME["active_listeners"].description),
@@ -234,6 +242,8 @@ SEMANTIC_METRICS: tuple[tuple[str, str], ...] = (
     ("cpm", "CPM"),
     ("sub_conversion", "Subscription conversion"),
     ("partner_activation_rate", "Partner activation rate"),
+    ("listener_churn_pct", "Listener churn from a creator (% a day)"),
+    ("pledge_churn_pct", "Pledge churn (% a day)"),
 )
 SEMANTIC_BY_NAME: dict[str, Metric] = {**BY_NAME, **{m.name: m for m in MEMBERSHIP_RATIOS}}
 
