@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 
 import pytest
@@ -40,6 +42,21 @@ def test_scored_points_are_the_points_detection_scored(spark, settings, stages, 
     scored = score_all(daily, stages).where(F.col("is_scored")).count()
     assert planted["scored_points"] == scored > 0
     assert planted["flagged_points"] == spark.table(settings.table("gold", stages.anomalies_table)).count()
+
+
+def test_the_listener_churn_guardrail_is_scored_once_its_history_is_known(spark, settings, stages):
+    """Detection scores listener churn like any metric where enough listeners are at risk, and never in the
+    window's first 28 days, where no churn can be known yet (their zeros would read as a later jump). The
+    tiny world's 42 days leave 14 days of churn, all of them baseline under the shipped 14 points, so the
+    rule here needs 7."""
+    (rule,) = [r for r in stages.rules if r.metric == "listener_churn_pct"]
+    config = dataclasses.replace(stages, rules=(dataclasses.replace(rule, min_points=7),))
+    daily = complete_spine(spark.table(settings.table("gold", stages.source_table)))
+    scored = score_all(daily, config).where(F.col("is_scored") & (F.col("metric") == "listener_churn_pct"))
+    first_day = daily.agg(F.min("metric_date")).first()[0]
+    first_scored = scored.agg(F.min("metric_date")).first()[0]
+    assert first_scored is not None, "listener churn was never scored"
+    assert first_scored >= first_day + dt.timedelta(days=28)
 
 
 def test_every_planted_incident_is_judged_on_the_tables_written(spark, settings, stages, planted):
