@@ -37,11 +37,13 @@ def row_of(md: str, first_cell: str) -> str:
 
 
 def guardrail_weeks(spark, settings):
-    """The Comments guardrails' counts in every complete week, newest first, from the platform rows of
+    """The Comments and churn guardrails' counts in every complete week, newest first, from the platform rows of
     gold.fct_segment_daily_metrics."""
     return spark.sql(f"""
         select date_trunc('week', metric_date) as w, sum(comments) as comments, sum(spam_comments) as spam,
-               sum(removed_comments) as removed, sum(negative_feedback) as feedback, sum(listens) as listens
+               sum(removed_comments) as removed, sum(negative_feedback) as feedback, sum(listens) as listens,
+               sum(churned_listeners) as churned_listeners, sum(listeners_at_risk) as listeners_at_risk,
+               sum(churned_pledges) as churned_pledges, sum(pledges_at_risk) as pledges_at_risk
         from {settings.table('gold', 'fct_segment_daily_metrics')}
         where country_code is null and category is null and creator_tier is null
         group by 1 having count(distinct metric_date) = 7 order by w desc""").collect()
@@ -53,8 +55,9 @@ def rule_window(weeks, rule) -> list:
 
 
 def guardrail_ratios(weeks) -> dict[str, tuple[float | None, float | None]]:
-    """The Comments guardrails of guardrail_weeks' rows (this, previous) by the data contract's definitions: spam and
-    removed shares in percent, negative feedback per 1,000 listens; None where the week has no comments (or listens)."""
+    """The guardrails of guardrail_weeks' rows (this, previous) by the data contract's definitions: spam and removed
+    shares in percent, negative feedback per 1,000 listens, listener and pledge churn in percent of those at risk;
+    None where the week has nothing to divide by."""
     def ratio(row, part, whole, scale):
         return scale * row[part] / row[whole] if row[whole] else None
 
@@ -62,16 +65,18 @@ def guardrail_ratios(weeks) -> dict[str, tuple[float | None, float | None]]:
         "Spam share of comments": tuple(ratio(r, "spam", "comments", 100) for r in weeks),
         "Comments removed by moderation": tuple(ratio(r, "removed", "comments", 100) for r in weeks),
         "Negative feedback per 1,000 listens": tuple(ratio(r, "feedback", "listens", 1000) for r in weeks),
+        "Listener churn from a creator (daily, of listeners at risk)": tuple(ratio(r, "churned_listeners", "listeners_at_risk", 100) for r in weeks),
+        "Pledge churn (daily, of active pledges)": tuple(ratio(r, "churned_pledges", "pledges_at_risk", 100) for r in weeks),
     }
 
 
-def comments_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
+def weekly_guardrails(spark, settings) -> dict[str, tuple[float | None, float | None]]:
     """The guardrails of this week and the week before, as the memo's guardrail table shows them."""
     return guardrail_ratios(guardrail_weeks(spark, settings)[:2])
 
 
 def guardrail_row(name: str, this: float | None, before: float | None) -> str:
-    """The start of the memo's table row of a Comments guardrail: percentages, or a rate per 1,000 listens."""
+    """The start of the memo's table row of a weekly guardrail: percentages, or a rate per 1,000 listens."""
     def shown(value: float | None) -> str:
         if value is None:
             return "n/a"
@@ -199,7 +204,7 @@ def test_guardrails_are_the_gold_churn_rates_and_comments_guardrails(spark, memo
                       from {settings.table('gold', 'fct_events')} where event_type = 'listen' and event_date <= date'{as_of}' group by 1)
         select count(*) as base, sum(1 - recent) as churned from seen where first_listen <= date'{cutoff}'""").first()
     assert f"{100 * churn['churned'] / churn['base']:.2f}%" in row_of(md, "Listener churn (no listen for 28 days)")
-    for name, (this, before) in comments_guardrails(spark, settings).items():
+    for name, (this, before) in weekly_guardrails(spark, settings).items():
         assert row_of(md, name).startswith(guardrail_row(name, this, before))
     assert "not measured" not in md
 
