@@ -62,7 +62,9 @@ listen_spells as (
 
 ),
 
--- The first day written: the lookback cutoff, or the window's first day.
+-- The days written, from the lookback cutoff (or the window's first day) to
+-- the window's last, and the window's first day, 28 days after which listener
+-- churn is known.
 days_written as (
 
     select
@@ -199,13 +201,13 @@ final as (
     select
         levels.creator_id,
         levels.activity_date,
-        {%- set listeners_known = 'levels.activity_date >= date_add(podcast_window.window_start_date, ' ~ churn_days ~ ')' %}
+        {%- set listeners_known = 'levels.activity_date >= date_add(days_written.window_start_date, ' ~ churn_days ~ ')' %}
         cast(case when {{ listeners_known }} then levels.listeners_at_risk else 0 end as bigint) as listeners_at_risk,
         cast(case when {{ listeners_known }} then levels.churned_listeners else 0 end as bigint) as churned_listeners,
         cast(levels.pledges_at_risk as bigint) as pledges_at_risk,
         cast(levels.churned_pledges as bigint) as churned_pledges
     from levels
-    cross join podcast_window
+    cross join days_written
 
 )
 
