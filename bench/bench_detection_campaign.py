@@ -88,6 +88,37 @@ def eligible_pairs(volumes: dict[tuple, dict[str, float]], floors: dict[str, tup
             if volumes.get(segment_key(segment), {}).get(column, 0.0) >= VOLUME_MARGIN * floor]
 
 
+def relative_noise(lakehouse: Path) -> dict[tuple, dict[str, float]]:
+    """Each segment's day-to-day noise of each incident driver in a built world, relative to its level: 1.4826 x the
+    median absolute relative deviation from the segment's same-weekday median, over the days detection scores (after
+    the first trailing window). It stands for detection's robust scale over its expected value, so |change| / noise
+    is the z that a planted change of that size gets on an ordinary day."""
+    config = load_anomaly_config()
+    first_scored = START + dt.timedelta(days=max(config.rule(d).window for d in INCIDENT_DRIVERS))
+    drivers = ", ".join(f"'{d}', cast({d} as double)" for d in INCIDENT_DRIVERS)
+    same = " and ".join(f"d.{k} <=> m.{k}" for k in SEGMENT_KEYS)
+    query = f"""
+        with d as (
+            select {', '.join(SEGMENT_KEYS)}, dayofweek(metric_date) as weekday, explode(map({drivers})) as (driver, x)
+            from gold.fct_segment_daily_metrics where metric_date >= date'{first_scored}'),
+        m as (select {', '.join(SEGMENT_KEYS)}, weekday, driver, percentile(x, 0.5) as level from d group by all)
+        select {', '.join(f'd.{k}' for k in SEGMENT_KEYS)}, d.driver, 1.4826 * percentile(abs(d.x / m.level - 1), 0.5) as noise
+        from d join m on {same} and d.weekday = m.weekday and d.driver = m.driver
+        where m.level > 0 group by all"""
+    lines = cli("sql", query, "--format", "json", "--lakehouse", str(lakehouse)).splitlines()
+    out: dict[tuple, dict[str, float]] = {}
+    for r in (json.loads(line) for line in lines if line.startswith("{")):
+        if r["noise"]:
+            out.setdefault(tuple(r[k] for k in SEGMENT_KEYS), {})[r["driver"]] = float(r["noise"])
+    return out
+
+
+def planted_z(incident: dict, noise: dict[tuple, dict[str, float]]) -> float | None:
+    """The z a planted incident's change gets on an ordinary day of its segment (None: no noise measured there)."""
+    scale = noise.get(segment_key(incident["segment"]), {}).get(incident["driver"])
+    return abs(incident["change"]) / scale if scale else None
+
+
 def nested(a: dict, b: dict) -> bool:
     """One segment contains the other (or they are the same)."""
     return all(b.get(k) == v for k, v in a.items()) or all(a.get(k) == v for k, v in b.items())
@@ -138,29 +169,51 @@ def score(lakehouse: Path, incidents: str) -> dict:
     return json.loads(report.read_text())
 
 
+def powered(world: dict) -> list[dict]:
+    """The world's incident details whose planted change gets at least its rule's threshold on an ordinary day."""
+    return [d for d in world["detail"] if d.get("planted_z") is not None and d["planted_z"] >= d["threshold"]]
+
+
 def summary(worlds: list[dict], quiet: dict | None, args: argparse.Namespace) -> str:
     n = sum(w["incidents"] for w in worlds)
     recall = sum(round(w["recall"] * w["incidents"]) for w in worlds) / n if n else None
     attribution = sum(round(w["attribution_accuracy"] * w["incidents"]) for w in worlds) / n if n else None
     top20 = sum(w["top20_precision"] for w in worlds) / len(worlds) if worlds else None
+    strong = [d for w in worlds for d in powered(w)]
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"
+    share = lambda found, of: f"{fmt(found / of if of else None)} ({found}/{of})"
     lines = [
-        "| world | seed | incidents | recall | attribution | top-20 precision | flagged share outside incidents |",
-        "|---|---|---|---|---|---|---|",
+        "| world | seed | incidents | recall | attribution | top-20 precision | flagged share outside incidents | recall where planted z >= threshold |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for w in worlds:
+        mine = powered(w)
         lines.append(f"| {w['world']} | {w['seed']} | {w['incidents']} | {fmt(w['recall'])} | {fmt(w['attribution_accuracy'])} | "
-                     f"{fmt(w['top20_precision'])} | {w['false_alarm_rate_outside_incidents']:.4f} |")
-    lines.append(f"| **overall** | | {n} | **{fmt(recall)}** | **{fmt(attribution)}** | **{fmt(top20)}** (mean) | |")
+                     f"{fmt(w['top20_precision'])} | {w['false_alarm_rate_outside_incidents']:.4f} | {share(sum(d['detected'] for d in mine), len(mine))} |")
+    lines.append(f"| **overall** | | {n} | **{fmt(recall)}** | **{fmt(attribution)}** | **{fmt(top20)}** (mean) | | "
+                 f"**{share(sum(d['detected'] for d in strong), len(strong))}** |")
     if quiet:
-        lines.append(f"| quiet | {quiet['seed']} | 0 | | | | false alarm rate **{quiet['false_alarm_rate']:.4f}** of {quiet['scored_points']:,} scored points |")
-    missed = [f"- world {w['world']}: {d['incident']} (detected {d['detected']}, revenue anomaly {d['revenue_anomaly']}, dominant {d['dominant_driver']})"
+        lines.append(f"| quiet | {quiet['seed']} | 0 | | | | false alarm rate **{quiet['false_alarm_rate']:.4f}** of {quiet['scored_points']:,} scored points | |")
+    z = lambda d: "n/a" if d.get("planted_z") is None else f"{d['planted_z']:.1f}"
+    missed = [f"- world {w['world']}: {d['incident']} (planted z {z(d)}; detected {d['detected']}, revenue anomaly {d['revenue_anomaly']}, "
+              f"dominant {d['dominant_driver']})"
               for w in worlds for d in w["detail"] if not d["detected"] or d["dominant_driver"] != d["driver"]]
     targets = ", ".join(f"{k} {'<=' if k == 'false_alarm_rate' else '>='} {v}" for k, v in TARGETS.items())
     return "\n".join([
         f"Worlds of {args.days} days, {args.creators} creators, {args.listeners:,} listeners; targets: {targets}.",
+        "Planted z: the incident's |change| over its segment's relative day-to-day noise of the driver in the quiet world "
+        "(relative_noise), the z its change gets on an ordinary day.",
         "", *lines, "", "Incidents missed or misattributed:", "", *(missed or ["- none"]), "",
     ])
+
+
+def with_planted_z(result: dict, incidents: Path, noise: dict[tuple, dict[str, float]]) -> dict:
+    """The evaluation with each incident's planted z and its rule's threshold in its detail."""
+    config = load_anomaly_config()
+    planted = {i["name"]: i for i in yaml.safe_load(incidents.read_text())["incidents"]}
+    detail = [{**d, "planted_z": planted_z(planted[d["incident"]], noise), "threshold": config.rule(d["driver"]).threshold}
+              for d in result["detail"]]
+    return {**result, "detail": detail}
 
 
 def main() -> int:
@@ -172,6 +225,7 @@ def main() -> int:
     parser.add_argument("--listeners", type=int, default=60000)
     parser.add_argument("--root", type=Path, default=REPO / "bench" / "results" / "campaign")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--summarize", action="store_true", help="rewrite the report from the worlds' last evaluations, scoring nothing")
     parser.add_argument("--no-quiet", action="store_true", help="do not score the quiet world (it is still built: its volumes decide the draw)")
     parser.add_argument("--report", type=Path, default=REPO / "bench" / "results" / "campaign.md", help="the figures, as a markdown table")
     args = parser.parse_args()
@@ -182,6 +236,10 @@ def main() -> int:
         lakehouse = args.root / f"world_{name}"
         lakehouse.mkdir(parents=True, exist_ok=True)
         built_before = segment_mart(lakehouse).exists()
+        evaluation = lakehouse / "evaluation.json"
+        if args.summarize and not (built_before and (name == "quiet" or evaluation.exists())):
+            print(f"world {name}: not built or not scored, left out", flush=True)
+            continue
         incidents = "none" if name == "quiet" else str(lakehouse / "incidents.yml")
         if not built_before and name != "quiet":
             drawn = draw_incidents(random.Random(seed), args.days, pairs)
@@ -194,10 +252,14 @@ def main() -> int:
             floors = volume_floors()
             pairs = eligible_pairs(segment_volumes(lakehouse, sorted({c for c, _ in floors.values()})), floors)
             print(f"segments x drivers above their volume floor in the quiet world: {len(pairs)} of {len(SEGMENTS) * len(floors)}", flush=True)
-        if args.build_only or (name == "quiet" and args.no_quiet):
+            noise = relative_noise(lakehouse)
+        if args.build_only or (name == "quiet" and (args.no_quiet or (args.summarize and not evaluation.exists()))):
             print(f"world {name}: " + ("built before" if built_before else f"built in {built:.0f} s"), flush=True)
             continue
-        result = {"world": name, "seed": seed, **score(lakehouse, incidents)}
+        scored = json.loads(evaluation.read_text()) if args.summarize else score(lakehouse, incidents)
+        result = {"world": name, "seed": seed, **scored}
+        if name != "quiet":
+            result = with_planted_z(result, Path(incidents), noise)
         print(f"world {name}: built {built:.0f} s, scored {time.monotonic() - began - built:.0f} s: recall {result['recall']}, "
               f"attribution {result['attribution_accuracy']}, top20 {result['top20_precision']}, fa {result['false_alarm_rate']}", flush=True)
         if name == "quiet":

@@ -7,6 +7,8 @@ import importlib.util
 import random
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "bench_detection_campaign.py"
 spec = importlib.util.spec_from_file_location("bench_detection_campaign", SCRIPT)
 bench = importlib.util.module_from_spec(spec)
@@ -53,3 +55,15 @@ def test_the_draw_plants_only_eligible_pairs_never_two_on_a_day_in_nested_segmen
 
 def _end(incident: dict) -> str:
     return (dt.date.fromisoformat(incident["start"]) + dt.timedelta(days=incident["days"])).isoformat()
+
+
+def test_an_incidents_planted_z_is_its_change_over_its_segments_noise_and_only_those_at_the_threshold_count_as_powered():
+    noise = {("DE", "business", None): {"cpm": 0.1, "sub_conversion": 0.2}}
+    de_business = {"country_code": "DE", "category": "business"}
+    assert bench.planted_z({"segment": de_business, "driver": "cpm", "change": -0.45}, noise) == pytest.approx(4.5)
+    assert bench.planted_z({"segment": de_business, "driver": "sub_conversion", "change": 0.6}, noise) == pytest.approx(3.0)
+    # A segment or driver without measured noise has no planted z, and is never counted as powered.
+    assert bench.planted_z({"segment": {"category": "news"}, "driver": "cpm", "change": 0.5}, noise) is None
+    details = [{"planted_z": 4.0, "threshold": 4.0, "detected": True}, {"planted_z": 3.9, "threshold": 4.0, "detected": False},
+               {"planted_z": None, "threshold": 4.0, "detected": False}]
+    assert bench.powered({"detail": details}) == details[:1]
