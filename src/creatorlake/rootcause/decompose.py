@@ -48,6 +48,8 @@ def _chain(stream: Stream) -> tuple[tuple[str, str, str | None], ...]:
 AD_CHAIN = _chain(STREAM_BY_NAME["ads"])
 SUB_CHAIN = _chain(STREAM_BY_NAME["subscriptions"])
 STREAM_VALUE = {s.name: s.value for s in STREAMS if s.factors}
+# A metric that is a stream's own revenue (ad or subscription revenue) -> that stream.
+STREAM_OF_METRIC = {s.value: s.name for s in STREAMS}
 # Raw components the factors are built from: each chain's numerators, then the additive streams.
 RAW = tuple(num for chain in (AD_CHAIN, SUB_CHAIN) for _, num, _ in chain) + tuple(s.value for s in STREAMS if not s.factors)
 CONTRIBUTION = "contribution_{}"
@@ -173,7 +175,24 @@ def _most_moved(named: Sequence[tuple[str, Column]], sign: Column) -> Column:
     return F.greatest(*ranked)["name"]
 
 
-def dominant_driver(contributions: Sequence[Column], change: Column) -> Column:
+def _sign(change: Column) -> Column:
+    return F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
+
+
+def case(key: Column, values: dict[str, Column], otherwise: Column) -> Column:
+    """`values[key]`, or `otherwise` where key is null or none of the names."""
+    cases = [(key == name, value) for name, value in values.items()]
+    first, *rest = cases
+    return reduce(lambda acc, case: acc.when(*case), rest, F.when(*first)).otherwise(otherwise)
+
+
+def stream_changes(contributions: Sequence[Column]) -> dict[str, Column]:
+    """Each revenue stream's change: the sum of its drivers' contributions."""
+    by_driver = dict(zip(DRIVERS, contributions))
+    return {s.name: reduce(lambda a, b: a + b, [by_driver[f] for f in s.factors or (s.value,)]) for s in STREAMS}
+
+
+def dominant_driver(contributions: Sequence[Column], change: Column, own_stream: Column | None = None) -> Column:
     """The metric tree's answer: the revenue stream (ads, subscriptions, partner payouts)
     that moved most in the direction of the change, then the factor within it that did.
 
@@ -181,11 +200,19 @@ def dominant_driver(contributions: Sequence[Column], change: Column) -> Column:
     active listeners while paying patrons stay, active_listeners and sub_conversion
     offset each other inside subscriptions, and the answer is the listens drop
     that moved ad revenue, not a factor whose effect the same stream cancelled.
+
+    `own_stream` (a stream name, or null) fixes the stream: an anomaly on ad revenue is
+    answered by the ad factor that moved most in the direction of ad revenue's change,
+    whatever subscriptions did that day, since no subscription factor moves ad revenue.
     """
-    sign = F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
     by_driver = dict(zip(DRIVERS, contributions))
     streams = {s.name: s.factors or (s.value,) for s in STREAMS}
-    stream = _most_moved([(name, reduce(lambda a, b: a + b, [by_driver[f] for f in factors])) for name, factors in streams.items()], sign)
+    changes = stream_changes(contributions)
+    sign = _sign(change)
+    stream = _most_moved(list(changes.items()), sign)
+    if own_stream is not None:
+        stream = F.coalesce(own_stream, stream)
+        sign = case(own_stream, {name: _sign(c) for name, c in changes.items()}, sign)
     within = {name: _most_moved([(f, by_driver[f]) for f in factors], sign) for name, factors in streams.items()}
     return F.when(stream == "ads", within["ads"]).when(stream == "subscriptions", within["subscriptions"]).otherwise(within["partner"])
 
@@ -201,8 +228,12 @@ def _barrier(df: DataFrame) -> DataFrame:
     return df.select(F.inline(F.array(F.struct(*[F.col(f"`{c}`") for c in df.columns]))))
 
 
-def decompose(changes: DataFrame) -> DataFrame:
-    """Add `change_usd`, one exact `contribution_<driver>` per driver (decimal cents), `dominant_driver`, `dominant_share`, `decomposition_method`."""
+def decompose(changes: DataFrame, own_stream: Column | None = None) -> DataFrame:
+    """Add `change_usd`, one exact `contribution_<driver>` per driver (decimal cents), `dominant_driver`, `dominant_share`, `decomposition_method`.
+
+    `own_stream` (a column of `changes`: a stream name or null) fixes the stream the dominant driver is taken
+    from (dominant_driver); `dominant_share` is then the driver's share of that stream's change, else of
+    `change_usd`."""
     factors = {**_factor_columns("ad", AD_CHAIN), **_factor_columns("sub", SUB_CHAIN)}
     factored = _barrier(changes.select("*", *[column.alias(name) for name, column in factors.items()]))
     ad, ad_method = _stream("ad", AD_CHAIN, STREAM_VALUE["ads"])
@@ -223,10 +254,11 @@ def decompose(changes: DataFrame) -> DataFrame:
         F.concat(F.lit("ads "), F.col("_ad_method"), F.lit(", subscriptions "), F.col("_sub_method")).alias("decomposition_method"),
     ))
     contributions = [F.col(CONTRIBUTION.format(d)) for d in DRIVERS]
-    dominant = dominant_driver(contributions, F.col("change_usd"))
+    dominant = dominant_driver(contributions, F.col("change_usd"), own_stream)
     share = reduce(lambda acc, pair: acc.when(dominant == pair[0], pair[1]), zip(DRIVERS[1:], contributions[1:]), F.when(dominant == DRIVERS[0], contributions[0]))
+    whole = F.col("change_usd") if own_stream is None else case(own_stream, stream_changes(contributions), F.col("change_usd"))
     return rounded.select(
         "*",
         dominant.alias("dominant_driver"),
-        F.when(F.col("change_usd") != 0, (share / F.col("change_usd")).cast("double")).alias("dominant_share"),
+        F.when(whole != 0, (share / whole).cast("double")).alias("dominant_share"),
     )

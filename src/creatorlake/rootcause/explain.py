@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import MetricRule
 from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS
-from creatorlake.rootcause.decompose import RAW, contribution_columns, decompose
+from creatorlake.rootcause.decompose import RAW, STREAM_OF_METRIC, case, contribution_columns, decompose, stream_changes
 
 SEPARATOR = " · "
 METRIC_LABELS = {
@@ -130,7 +130,7 @@ def explain_anomalies(anomalies: DataFrame, daily: DataFrame, rule: MetricRule, 
     baseline = trailing_baseline(daily, rule)
     revenue = anomalies.filter(F.col("metric").isin(*revenue_metrics))
     joined = revenue.alias("a").join(baseline.alias("b"), on=_null_safe_keys("a", "b", (DATE, *SEGMENT_KEYS)), how="left")
-    decomposed = decompose(joined.select("a.*", *[F.col(f"b.{c}_{p}") for c in RAW for p in (0, 1)]))
+    decomposed = decompose(joined.select("a.*", *[F.col(f"b.{c}_{p}") for c in RAW for p in (0, 1)]), own_stream())
 
     # Drill-down: the children of the anomaly's segment that day, by their own revenue change vs baseline.
     total = lambda p: F.col(f"ad_revenue_usd_{p}") + F.col(f"subscription_revenue_usd_{p}") + F.col(f"partner_payout_usd_{p}")
@@ -168,6 +168,12 @@ def explain_anomalies(anomalies: DataFrame, daily: DataFrame, rule: MetricRule, 
     ).select("*", why().alias("why"))
 
 
+def own_stream() -> Column:
+    """The revenue stream an anomaly's metric is the revenue of (ad or subscription revenue), else null:
+    its dominant driver is one of that stream's factors."""
+    return case(F.col("metric"), {metric: F.lit(stream) for metric, stream in STREAM_OF_METRIC.items()}, F.lit(None).cast("string"))
+
+
 def why() -> Column:
     """'Creator revenue in DE · comedy fell 31% below expected on 2026-03-11; CPM explains 92% of the drop; biggest mover: DE · comedy · star.'"""
     pct = F.abs(F.round(100 * (F.col("value") - F.col("expected")) / F.col("expected"), 0)).cast("long")
@@ -179,11 +185,14 @@ def why() -> Column:
         F.lit(" expected on "), F.date_format(DATE, "yyyy-MM-dd"),
     )
     headline = F.regexp_replace(headline, "from zero, expected", "from an expected zero")
-    revenue_move = F.when(F.col("change_usd") < 0, F.lit("drop")).otherwise(F.lit("rise"))
-    subject = F.when(F.col("metric") == "creator_revenue_usd", revenue_move).otherwise(F.concat(F.lit("creator revenue "), revenue_move))
+    # The change the dominant share is of: the anomaly's own stream's, else creator revenue's.
+    moved = case(own_stream(), stream_changes([F.col(c) for c in contribution_columns()]), F.col("change_usd"))
+    revenue_move = F.when(moved < 0, F.lit("drop")).otherwise(F.lit("rise"))
+    whose = case(F.col("metric"), {m: F.lit(f"{METRIC_LABELS[m].lower()} ") for m in STREAM_OF_METRIC if m in METRIC_LABELS}, F.lit("creator revenue "))
+    subject = F.when(F.col("metric") == "creator_revenue_usd", revenue_move).otherwise(F.concat(whose, revenue_move))
     share = F.round(100 * F.col("dominant_share"), 0).cast("long")
     driver = F.concat(
         F.lit("; "), _label(DRIVER_LABELS, "dominant_driver"), F.lit(" explains "), share.cast("string"), F.lit("% of the "), subject
     )
     mover = F.when(F.size("drill_down") > 0, F.concat(F.lit("; biggest mover: "), F.col("drill_down")[0]["segment"])).otherwise(F.lit(""))
-    return F.concat(headline, F.when(F.col("change_usd") != 0, driver).otherwise(F.lit("")), mover, F.lit("."))
+    return F.concat(headline, F.when(moved != 0, driver).otherwise(F.lit("")), mover, F.lit("."))
