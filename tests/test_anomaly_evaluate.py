@@ -53,6 +53,7 @@ def test_attribution_reads_the_most_severe_revenue_explanation_of_the_incident()
         explanation(11, "creator_revenue_usd", -3.6, "arppu_usd"),
         explanation(11, "ad_revenue_usd", -12.0, "cpm"),
         explanation(11, "ad_revenue_usd", -20.0, "listens", segment=("FR", None, None)),  # not the incident's segment
+        explanation(12, "rpm", 14.0, "arppu_usd"),  # a revenue rise: not what a CPM cut did
     ]
     result = evaluate([anomaly(11)], 1000, explanations, [INCIDENT])
     assert result["attribution_accuracy"] == 1.0

@@ -42,9 +42,12 @@ def evaluate(anomalies: Iterable[Mapping[str, Any]], scored_points: int, explana
         hits = [a for a in anomalies if a["metric"] == incident.driver and _key(a) == incident.segment_key and incident.covers(a["metric_date"]) and a["direction"] == incident.direction]
         # The incident's revenue anomaly: its most severe explained anomaly on a
         # revenue-type metric (creator, ad or subscription revenue, rpm) in its
-        # segment and window; an ad-side incident may move ad revenue far beyond
-        # its noise while subscriptions keep creator revenue inside its own.
-        revenue = [e for e in explanations if _key(e) == incident.segment_key and incident.covers(e["metric_date"])]
+        # segment and window, in the incident's direction (every driver multiplies
+        # revenue, so a CPM cut cannot be what raised revenue); an ad-side incident
+        # may move ad revenue far beyond its noise while subscriptions keep creator
+        # revenue inside its own.
+        revenue = [e for e in explanations if _key(e) == incident.segment_key and incident.covers(e["metric_date"])
+                   and e["direction"] == incident.direction]
         revenue.sort(key=lambda e: -abs(e["z_score"] or 0.0))
         dominant = revenue[0]["dominant_driver"] if revenue else None
         detected += bool(hits)
