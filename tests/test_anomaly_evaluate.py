@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from creatorlake.anomaly.evaluate import evaluate, report_lines
+from creatorlake.anomaly.evaluate import EXPLANATION_COLUMNS, evaluate, report_lines
 from creatorlake.core.errors import ConfigError
 from creatorlake.incidents import Incident, parse_incidents
 
@@ -21,7 +21,9 @@ def anomaly(day: int, metric: str = "cpm", segment=DE_COMEDY, z: float = -8.0) -
 
 
 def explanation(day: int, metric: str, z: float, dominant: str, segment=DE_COMEDY) -> dict:
-    return {**anomaly(day, metric, segment, z), "dominant_driver": dominant}
+    """An explanation row as `creatorlake evaluate` reads it: only EXPLANATION_COLUMNS."""
+    row = {**anomaly(day, metric, segment, z), "dominant_driver": dominant}
+    return {column: row[column] for column in EXPLANATION_COLUMNS}
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ TARGETS = {"recall": 0.95, "false_alarm_rate": 0.005, "top20_precision": 0.90, "
 # Targets that are maxima; they are judged on a run without planted incidents.
 CEILINGS = frozenset({"false_alarm_rate"})
 # The explanation columns the evaluation reads.
-EXPLANATION_COLUMNS = ("metric_date", "metric", *SEGMENT_KEYS, "z_score", "dominant_driver")
+EXPLANATION_COLUMNS = ("metric_date", "metric", *SEGMENT_KEYS, "z_score", "direction", "dominant_driver")
 
 
 def scored_points(scored: DataFrame) -> DataFrame:
