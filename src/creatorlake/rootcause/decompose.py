@@ -183,7 +183,7 @@ def case(key: Column, values: dict[str, Column], otherwise: Column) -> Column:
     """`values[key]`, or `otherwise` where key is null or none of the names."""
     cases = [(key == name, value) for name, value in values.items()]
     first, *rest = cases
-    return reduce(lambda acc, case: acc.when(*case), rest, F.when(*first)).otherwise(otherwise)
+    return reduce(lambda acc, pair: acc.when(*pair), rest, F.when(*first)).otherwise(otherwise)
 
 
 def stream_changes(contributions: Sequence[Column]) -> dict[str, Column]:
