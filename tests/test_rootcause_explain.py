@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import MetricRule
@@ -65,7 +66,7 @@ def test_an_ad_revenue_anomaly_is_explained_by_an_ad_factor_even_when_subscripti
     assert ads.contribution_cpm == Decimal("-14.40") and ads.contribution_sub_conversion == Decimal("-25.00")
     # Creator revenue fell mostly through subscriptions; ad revenue can only have fallen through an ad factor,
     # and CPM is all of ad revenue's change.
-    assert creator.dominant_driver == "sub_conversion" and creator.dominant_share == 25.00 / 39.40
+    assert creator.dominant_driver == "sub_conversion" and creator.dominant_share == pytest.approx(25.00 / 39.40)
     assert ads.dominant_driver == "cpm" and ads.dominant_share == 1.0
     assert "CPM explains 100% of the ad revenue drop" in ads.why
     assert "Subscription conversion explains 63% of the drop" in creator.why

@@ -255,7 +255,7 @@ def decompose(changes: DataFrame, own_stream: Column | None = None) -> DataFrame
     ))
     contributions = [F.col(CONTRIBUTION.format(d)) for d in DRIVERS]
     dominant = dominant_driver(contributions, F.col("change_usd"), own_stream)
-    share = reduce(lambda acc, pair: acc.when(dominant == pair[0], pair[1]), zip(DRIVERS[1:], contributions[1:]), F.when(dominant == DRIVERS[0], contributions[0]))
+    share = case(dominant, dict(zip(DRIVERS, contributions)), F.lit(None))
     whole = F.col("change_usd") if own_stream is None else case(own_stream, stream_changes(contributions), F.col("change_usd"))
     return rounded.select(
         "*",

@@ -33,7 +33,7 @@ WEEK_DAYS = 7
 
 
 def _label(mapping: dict[str, str], column: str) -> Column:
-    return reduce(lambda acc, kv: acc.when(F.col(column) == kv[0], kv[1]), list(mapping.items())[1:], F.when(F.col(column) == list(mapping)[0], list(mapping.values())[0])).otherwise(F.col(column))
+    return case(F.col(column), {name: F.lit(label) for name, label in mapping.items()}, F.col(column))
 
 
 def segment_label(prefix: str = "") -> Column:
