@@ -232,6 +232,7 @@ def main() -> int:
     worlds, quiet = [], None
     plan = [("quiet", args.first_seed - 1)] + [(str(i + 1), args.first_seed + i) for i in range(args.worlds)]
     pairs: list[tuple[dict, str]] = []
+    noise: dict[tuple, dict[str, float]] = {}  # measured on the quiet world; without it no incident has a planted z
     for name, seed in plan:
         lakehouse = args.root / f"world_{name}"
         lakehouse.mkdir(parents=True, exist_ok=True)
