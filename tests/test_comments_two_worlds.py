@@ -1,6 +1,7 @@
-"""The memo's Comments guardrails and decision in two worlds built like the suite's tiny world, in schemas of their
-own: one with a Comments lift and rising spam, where the rule says build, and a quiet one with every planted effect
-zero, where it does not. Each memo's guardrail numbers and decision must be what its gold gives."""
+"""The memo's Comments guardrails and decision in two worlds that differ only in the planted return-listen lift: the
+suite's tiny world, whose shipped lift is too small for it to show (the rule says do not build), and its twin in
+schemas of its own with a lift it can show (the rule says build). Each memo's guardrail numbers and decision must be
+what its gold gives. That a world with nothing planted has no spam is the generator's test."""
 
 from __future__ import annotations
 
@@ -28,16 +29,13 @@ MEMO_MARTS = ("+fct_segment_daily_metrics", "+fct_events", "+fct_creator_monthly
 LIFT_WORLD_RETURN_LISTEN_LIFT = 2.0
 
 
-def world(spark, settings, tmp_path_factory, name: str, effects: dict | None):
-    """The tiny world with `effects` planted (None: no planted effect at all), in its own schemas: bronze, the memo's
-    marts (no dbt tests: the suite's build tests the same models), detect, explain, impact and the memo."""
+def world(spark, settings, tmp_path_factory, name: str, effects: dict):
+    """The tiny world with `effects` planted, in its own schemas: bronze, the memo's marts (no dbt tests: the suite's
+    build tests the same models), detect, explain, impact and the memo."""
     conf = tmp_path_factory.mktemp(f"conf_{name}")
     shutil.copytree(settings.conf_dir, conf, dirs_exist_ok=True)
     raw = yaml.safe_load((conf / "generator.yml").read_text())
-    if effects is None:
-        del raw["effects"]
-    else:
-        raw["effects"] = effects
+    raw["effects"] = effects
     (conf / "generator.yml").write_text(yaml.safe_dump(raw, sort_keys=False))
     s = replace(settings, conf_dir=conf).with_schemas(bronze=f"{name}_bronze", silver=f"{name}_silver", gold=f"{name}_gold")
     generate(spark, s, GeneratorOptions.from_defaults(s, **TINY_BRONZE))
@@ -47,12 +45,6 @@ def world(spark, settings, tmp_path_factory, name: str, effects: dict | None):
     for stage in (["detect"], ["explain"], ["impact"], ["memo", "--out", str(out)]):
         assert run_command(build_parser().parse_args(stage), s) == 0, stage
     return out, (out / "memo.md").read_text(), s
-
-
-@pytest.fixture(scope="module")
-def quiet(spark, settings, tmp_path_factory):
-    """No lift, no spam, no removal, base negative feedback."""
-    return world(spark, settings, tmp_path_factory, "quiet", None)
 
 
 @pytest.fixture(scope="module")
@@ -67,21 +59,21 @@ def decision_of(md: str) -> str:
     return row_of(md, "Improve Comments moderation and prompts").split(" | ")[1]
 
 
-def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, lift, quiet):
+def test_two_worlds_memo_numbers_are_their_gold_and_the_comments_decision_follows_the_rule(spark, lift, memo):
     config = load_memo_config()
+    worlds = {"lift": lift, "shipped": memo}
     decisions, weeks = {}, {}
-    for name, (out, md, settings) in (("lift", lift), ("quiet", quiet)):
+    for name, (out, md, settings) in worlds.items():
         weeks[name] = guardrail_weeks(spark, settings)
         for guardrail, (this, before) in guardrail_ratios(weeks[name][:2]).items():
             assert row_of(md, guardrail).startswith(guardrail_row(guardrail, this, before)), (name, guardrail)
         decisions[name] = decision_of(md)
         assert decisions[name] == comments_decision(spark, settings, config, weeks[name]), name
-    # The lift world: Comments raise the return rate and the planted spam rises past its threshold over the rule's window.
-    spam_now, spam_before = guardrail_ratios(rule_window(weeks["lift"], config.comments))["Spam share of comments"]
-    assert spam_now - spam_before > config.comments.spam_share_rise_pp
+    # Both worlds plant the same rising spam, which passes its threshold over the rule's window.
+    for name in worlds:
+        spam_now, spam_before = guardrail_ratios(rule_window(weeks[name], config.comments))["Spam share of comments"]
+        assert spam_now - spam_before > config.comments.spam_share_rise_pp, name
+    # So the decision turns on the return rate alone: its CI is above 0 with the lift the tiny world can show, and
+    # spans 0 with the shipped one.
     assert decisions["lift"] == "build", row_of(lift[1], "Improve Comments moderation and prompts")
-    # The quiet world: nothing planted, so no comment is spam or removed (the shares are 0 wherever there are comments),
-    # and the return rate's CI covers 0.
-    guardrails = guardrail_ratios(weeks["quiet"][:2])
-    assert all(v in (None, 0.0) for name in ("Spam share of comments", "Comments removed by moderation") for v in guardrails[name])
-    assert decisions["quiet"] == "do not build", row_of(quiet[1], "Improve Comments moderation and prompts")
+    assert decisions["shipped"] == "do not build", row_of(memo[1], "Improve Comments moderation and prompts")

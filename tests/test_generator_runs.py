@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from chispa import assert_df_equality
@@ -11,6 +12,7 @@ from pyspark.sql import functions as F
 from creatorlake.bronze import schemas
 from creatorlake.generator import GeneratorOptions, generate
 from creatorlake.generator.run import default_partitions
+from creatorlake.generator.settings import Effects
 
 SMALL = dict(days=14, n_creators=8, n_listeners=600, seed=3)
 
@@ -42,32 +44,36 @@ def baseline(spark, settings):
     return s
 
 
-def test_same_seed_gives_identical_tables_whatever_the_partitioning(spark, settings, baseline):
-    other = settings.with_schemas(bronze="gen_det")
-    generate(spark, other, GeneratorOptions.from_defaults(other, **SMALL, incidents=None), partitions=7)
-    assert_same_bronze(spark, baseline, other)
-
-
-def test_a_rerun_replaces_each_table_in_one_commit(spark, settings, baseline):
-    other = settings.with_schemas(bronze="gen_det")
-    before = versions(spark, other)
-    generate(spark, other, GeneratorOptions.from_defaults(other, **SMALL, incidents=None), partitions=3, tables=("creators", "pledges"))
-    assert_same_bronze(spark, other, before)
-    for name in ("creators", "pledges"):
-        history = spark.sql(f"describe history {other.table('bronze', name)}").collect()
-        assert history[0]["operation"] in ("CREATE OR REPLACE TABLE AS SELECT", "REPLACE TABLE AS SELECT", "WRITE")
-
-
-def test_append_days_equals_a_fresh_longer_run(spark, settings, baseline):
+@pytest.fixture(scope="module")
+def appended(spark, settings):
+    """The small world's first days with 7 partitions, then its last 4 days appended with 3: the schema, and each
+    table's operation of the append (the rerun test below replaces some)."""
     short = settings.with_schemas(bronze="gen_append")
     options = GeneratorOptions.from_defaults(short, **{**SMALL, "days": SMALL["days"] - 4}, incidents=None)
-    generate(spark, short, options, partitions=3)
+    generate(spark, short, options, partitions=7)
     generate(spark, short, options, append_days=4, partitions=3)
+    ops = {t.name: spark.sql(f"describe history {short.table('bronze', t.name)} limit 1").collect()[0]["operation"] for t in schemas.TABLES}
+    return short, ops
+
+
+def test_a_run_appended_in_other_partitionings_equals_one_fresh_run(spark, baseline, appended):
+    """The same seed gives the same tables whatever the partitioning, and appending days gives what a run of all of
+    them at once gives."""
+    short, ops = appended
     assert_same_bronze(spark, short, baseline)
     # Entity tables changed by MERGE, event tables by appending the new days only.
-    ops = {t.name: spark.sql(f"describe history {short.table('bronze', t.name)} limit 1").collect()[0]["operation"] for t in schemas.TABLES}
     assert ops["pledges"] == "MERGE" and ops["creators"] == "MERGE"
     assert ops["events"] == "WRITE"
+
+
+def test_a_rerun_replaces_each_table_in_one_commit(spark, appended):
+    short, _ = appended
+    before = versions(spark, short)
+    generate(spark, short, GeneratorOptions.from_defaults(short, **SMALL, incidents=None), partitions=3, tables=("creators", "pledges"))
+    assert_same_bronze(spark, short, before)
+    for name in ("creators", "pledges"):
+        history = spark.sql(f"describe history {short.table('bronze', name)}").collect()
+        assert history[0]["operation"] in ("CREATE OR REPLACE TABLE AS SELECT", "REPLACE TABLE AS SELECT", "WRITE")
 
 
 def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings, baseline):
@@ -233,6 +239,30 @@ def test_default_partitions_are_whole_waves_that_grow_with_the_world(cores):
     assert counts[0] == 2 * cores  # a tiny world still spreads over every core
     assert counts[0] <= counts[1] < counts[2]
     assert default_partitions(default, 360, cores) > default_partitions(default, 30, cores)
+
+
+def comment_verdicts(spark, settings, effects: Effects | None) -> dict:
+    """The comments of the small world's events (built, not written) and how many of them are spam or removed;
+    `effects` replaces the shipped planted effects where given."""
+    from creatorlake.generator.run import World, builders, make_ctx
+
+    options = GeneratorOptions.from_defaults(settings, **SMALL, incidents=None)
+    if effects is not None:
+        options = replace(options, world=replace(options.world, effects=effects))
+    world = World(make_ctx(spark, options, 0, options.days, partitions=2))
+    try:
+        events = builders(world, lambda: None)["events"]()
+        return events.where("event_type = 'comment'").agg(
+            F.count("*").alias("comments"), F.count_if("is_spam").alias("spam"), F.count_if("is_removed").alias("removed")).first().asDict()
+    finally:
+        world.unpersist()
+
+
+def test_a_world_with_no_planted_effect_has_comments_but_no_spam_and_no_removal(spark, settings):
+    shipped, quiet = (comment_verdicts(spark, settings, effects) for effects in (None, Effects()))
+    assert shipped["spam"] > 0 and shipped["removed"] > 0  # the same world with the shipped effects has both
+    assert quiet["comments"] > 0
+    assert quiet["spam"] == quiet["removed"] == 0
 
 
 @pytest.mark.parametrize("table", ["events", "transactions", "engagement_events"])

@@ -7,7 +7,6 @@ gold tables are the shared input here. The server is conftest's `connect_server`
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import socket
@@ -20,7 +19,7 @@ from chispa import assert_df_equality
 from connect_site import register_on_connect
 
 from creatorlake.anomaly.config import load_anomaly_config
-from creatorlake.commands import detect, explain, impact, memo
+from creatorlake.commands import impact
 from creatorlake.generator import GeneratorOptions, generate
 from creatorlake.memo.collect import required_tables
 
@@ -28,7 +27,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = REPO_ROOT / "src" / "creatorlake"
 JOB_SECONDS = 300
 CONNECT_SCHEMA = "gold"
-CLASSIC_SCHEMA = "gold_classic_twin"
 # What exists on a classic driver only: the JVM gateway, the SparkContext, RDDs, the JVM DataFrame.
 JVM_ONLY = re.compile(r"\bSparkContext\b|\bsparkContext\b|\b_jvm\b|\b_jdf\b|\b_jsc\b|\b_jsparkSession\b|\.rdd\b|\bRDD\b")
 
@@ -59,11 +57,24 @@ def _on_connect(url: str, home: Path, *args: str) -> subprocess.CompletedProcess
     return done
 
 
+def _delta_location(spark, table: str, copies: Path) -> str:
+    """Where the table's Delta files are; a view (fct_events, say) is written out under `copies` first."""
+    if spark.catalog.getTable(table).tableType != "VIEW":
+        return spark.sql(f"describe detail {table}").first()["location"]
+    path = str(copies / table)
+    spark.table(table).write.format("delta").save(path)
+    return path
+
+
+def _managed_tables(warehouse: Path, schema: str) -> set[str]:
+    """The Delta tables the Connect server wrote in `schema` of its warehouse (tables registered by location are not there)."""
+    return {path.name for path in (warehouse / f"{schema}.db").iterdir() if (path / "_delta_log").is_dir()}
+
+
 def _tables_equal(spark, warehouse: Path, schema: str, classic_schema: str, names: set[str]) -> None:
-    """Each table the Connect server wrote (read from its warehouse as Delta files) equals the classic one."""
+    """The Connect server wrote exactly `names` in `schema`, and each (read as Delta files) equals the classic one."""
     managed = warehouse / f"{schema}.db"
-    on_connect = {path.name for path in managed.iterdir() if (path / "_delta_log").is_dir()}
-    assert on_connect == names
+    assert _managed_tables(warehouse, schema) == names
     for name in sorted(names):
         actual = spark.read.format("delta").load(str(managed / name))
         assert_df_equality(actual, spark.table(f"{classic_schema}.{name}"), ignore_row_order=True, ignore_nullable=True)
@@ -77,44 +88,36 @@ def test_generate_on_connect_writes_the_classic_tables(spark, settings, connect_
     classic = settings.with_schemas(bronze="bronze_classic_twin")
     generate(spark, classic, GeneratorOptions.from_defaults(classic, **world, incidents=None))
     _on_connect(url, tmp_path / "connect-home", "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in world.items()), "--incidents", "none")
-    written = {t.name for t in spark.catalog.listTables("bronze_classic_twin")}
+    written = {t.name for t in spark.catalog.listTables("bronze_classic_twin") if not t.isTemporary}
     assert len(written) >= 10
     _tables_equal(spark, warehouse, "bronze", "bronze_classic_twin", written)
 
 
 @pytest.mark.slow
-def test_detect_explain_impact_memo_on_connect_match_the_classic_session(spark, settings, tiny_gold, connect_server, tmp_path):
+def test_detect_explain_impact_memo_on_connect_match_the_classic_session(spark, memo, connect_server, tmp_path):
+    """The classic session's run is the suite's own: conftest's memo ran detect, explain, impact and the memo on the
+    tiny lakehouse. The server reads the same gold inputs: the classic tables' Delta files where they are, and a
+    copy of each view's rows."""
+    classic_memo, classic_text, settings = memo
     url, warehouse = connect_server
     config = load_anomaly_config(None, settings)
     analyses = {config.anomalies_table, config.scored_table, config.drivers_table, config.explanations_table, "feature_impact"}
-    # Every gold table the four jobs read and none they write: the same input for both sessions, as
-    # Delta files that the server and the classic session both register.
+    # Every gold table the four jobs read and none they write.
     inputs = sorted({config.source_table, impact.PANEL, impact.EPISODES, *(name for name, _ in required_tables(config))} - analyses)
-    shared = tmp_path / "gold-inputs"
-    classic = settings.with_schemas(gold=CLASSIC_SCHEMA)
-    spark.sql(f"create schema if not exists {CLASSIC_SCHEMA}")
-    for name in inputs:
-        spark.table(settings.table("gold", name)).write.format("delta").save(str(shared / name))
-        spark.sql(f"create table {CLASSIC_SCHEMA}.{name} using delta location '{shared / name}'")
+    locations = {name: _delta_location(spark, settings.table("gold", name), tmp_path / "views") for name in inputs}
     register_on_connect(url, [f"create schema if not exists {CONNECT_SCHEMA}", *(
-        f"create table {CONNECT_SCHEMA}.{name} using delta location '{shared / name}'" for name in inputs)])
+        f"create table {CONNECT_SCHEMA}.{name} using delta location '{location}'" for name, location in locations.items())])
 
     home = tmp_path / "connect-home"
-    before = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)}
-    detect.run(argparse.Namespace(config=None), classic)
-    explain.run(argparse.Namespace(config=None), classic)
-    impact.run(argparse.Namespace(min_treated=impact.ImpactOptions.min_treated), classic)
-    memo.run(argparse.Namespace(out=str(tmp_path / "memo-classic")), classic)
-    written = {t.name for t in spark.catalog.listTables(CLASSIC_SCHEMA)} - before
-    assert analyses <= written
-
     for job in ("detect", "explain", "impact"):
         _on_connect(url, home, job)
     _on_connect(url, home, "memo", "--out", str(tmp_path / "memo-connect"))
-    _tables_equal(spark, warehouse, CONNECT_SCHEMA, CLASSIC_SCHEMA, written)
+    written = _managed_tables(warehouse, CONNECT_SCHEMA)
+    assert analyses <= written
+    _tables_equal(spark, warehouse, CONNECT_SCHEMA, settings.schema("gold"), written)
     memo_text = (tmp_path / "memo-connect" / "memo.md").read_text()
     assert "## What happened" in memo_text and "## Why" in memo_text
-    assert memo_text == (tmp_path / "memo-classic" / "memo.md").read_text()
+    assert memo_text == classic_text
 
 
 def _cli_alone(env_changes: dict[str, str], home: Path) -> subprocess.CompletedProcess:
