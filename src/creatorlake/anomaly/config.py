@@ -15,7 +15,8 @@ from creatorlake.core.errors import ConfigError
 CONF_FILE_NAME = "anomaly.yml"
 BASELINES = ("mean", "median", "stl")
 SEASONALITIES = ("none", "weekday", "weekday_profile")
-RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale", "volume_column", "payouts", "new_normal_days")
+RULE_OPTIONS = ("window", "min_points", "threshold", "seasonality", "baseline", "min_volume", "min_relative_scale", "volume_column", "payouts", "new_normal_days",
+                "pooled_days")
 PAYOUTS = ("scored", "scheduled")
 TOP_LEVEL = ("tables", "volume_column", "defaults", "metrics", "rootcause", "alerts")
 TABLE_KEYS = ("source", "anomalies", "scored", "drivers", "explanations", "health", "alerts")
@@ -61,6 +62,10 @@ class MetricRule:
     # A run of consecutive same-direction outlier days longer than this is a new
     # normal (a persisting level shift): its later days are not flagged.
     new_normal_days: int = 7
+    # Also flag a day when the z-scores of it and the days before it, this many in all, combine
+    # to the threshold and the day moved that way (detect.pooled_flags); None: days are judged
+    # one at a time only.
+    pooled_days: int | None = None
 
     @property
     def step(self) -> int:
@@ -150,6 +155,11 @@ class AnomalyConfig:
                 return rule
         raise ConfigError(f"no rule for metric '{metric}'")
 
+    @property
+    def pooled_rules(self) -> tuple[MetricRule, ...]:
+        """The rules that also flag runs of days pooled (MetricRule.pooled_days)."""
+        return tuple(rule for rule in self.rules if rule.pooled_days is not None)
+
 
 def _default(cls: type, name: str) -> Any:
     """A field's default: the one place each default is written."""
@@ -174,6 +184,7 @@ def parse_rule(metric: str, options: Mapping[str, Any], where: str, volume_colum
         volume_column=validate.choice(option("volume_column", volume_column), METRIC_COLUMNS, f"{where}.volume_column"),
         payouts=validate.choice(option("payouts"), PAYOUTS, f"{where}.payouts"),
         new_normal_days=validate.integer(option("new_normal_days"), f"{where}.new_normal_days", 1),
+        pooled_days=None if options.get("pooled_days") is None else validate.integer(options["pooled_days"], f"{where}.pooled_days", 2),
     )
     if rule.payouts == "scheduled" and metric not in PAYOUT_METRICS:
         raise ConfigError(f"{where}: payouts: scheduled applies only to metrics holding partner payouts ({', '.join(PAYOUT_METRICS)})")

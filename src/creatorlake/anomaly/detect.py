@@ -11,6 +11,9 @@ The rules, each one tested (tests/test_anomaly_rules.py):
   (trailing.robust_profile_moments, tests/test_anomaly_robust.py).
 * New normal: past the first `new_normal_days` of a run of same-direction
   outliers, a day is not flagged (`settled`): the shift persists.
+* Pooled days (`pooled_days`): a day whose z-score and those of the days before it
+  combine (Stouffer) to the threshold, and which moved that way, is flagged too, for
+  the first `new_normal_days` of such a run (`pooled_flags`, tests/test_anomaly_pooled.py).
 * Driver-led revenue: a revenue point whose segment has a flagged driver that day
   is an anomaly when it moved that way by `driver_led_share` of its expected
   value (`driver_led`, tests/test_anomaly_driver_led.py).
@@ -325,47 +328,94 @@ def _own_flag() -> Column:
     return F.col("is_scored") & ~F.col("settled") & (F.abs(F.col("z_score")) >= F.col("threshold"))
 
 
-def driver_led(scored: DataFrame, share: float) -> DataFrame:
-    """Revenue points led by a flagged driver: the segment has a flagged driver of the revenue metric that
-    day, and the revenue moved in the driver's direction by at least `share` of its expected value.
+def pooled_flags(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
+    """The points of the rules' metrics flagged by pooling days, not by their own z-score: the scored columns with
+    `pooled_z`, Stouffer's combination of the z-scores of the day and the `pooled_days` - 1 days before it (their
+    sum over the square root of their number), where all of them were scored.
+
+    A day is flagged when |pooled_z| reaches its threshold and the day moved the pooled way, outside a settled
+    new normal, and among the first `new_normal_days` of the run of such days. Why: a series counting a few dozen
+    events a day (paying patrons) has a wide day-to-day band, and a cut that halves it for a week is z -2 to -3 on
+    each day but -4 to -6 over four; a run of moderate days in one direction is as unlikely as one day at the
+    pooled z.
+    """
+    if not rules:
+        return scored.limit(0).withColumn("pooled_z", F.lit(None).cast(DoubleType()))
+    day = F.unix_date(F.col(DATE))
+    series = Window.partitionBy(*SERIES_KEYS).orderBy(day)
+    pooled_z, new_normal = F.lit(None).cast(DoubleType()), F.lit(None).cast(LongType())
+    for rule in rules:
+        frame = series.rangeBetween(-(rule.pooled_days - 1), 0)
+        combined = F.when(F.count("z_score").over(frame) == rule.pooled_days, F.sum("z_score").over(frame) / F.lit(rule.pooled_days ** 0.5))
+        pooled_z = F.when(F.col("metric") == rule.metric, combined).otherwise(pooled_z)
+        new_normal = F.when(F.col("metric") == rule.metric, F.lit(rule.new_normal_days)).otherwise(new_normal)
+    points = scored.filter(F.col("metric").isin(*[r.metric for r in rules])).withColumn("pooled_z", pooled_z)
+    beyond = F.col("is_scored") & (F.abs(F.col("pooled_z")) >= F.col("threshold")) & (F.signum("pooled_z") == F.signum("z_score"))
+    # Runs of consecutive days beyond, one direction each: a run starts where the side changes.
+    side = F.when(beyond, F.signum("pooled_z")).otherwise(F.lit(0.0))
+    points = points.withColumn("_side", side).withColumn("_starts", (F.col("_side") != F.lag("_side", 1, 0.0).over(series)).cast("int"))
+    points = points.withColumn("_run", F.sum("_starts").over(series.rowsBetween(Window.unboundedPreceding, 0)))
+    position = F.row_number().over(Window.partitionBy(*SERIES_KEYS, "_run").orderBy(day))
+    flagged = points.filter((F.col("_side") != 0) & ~F.col("settled") & ~_own_flag()).withColumn("_position", position)
+    return flagged.filter(F.col("_position") <= new_normal).select(*scored.columns, "pooled_z")
+
+
+def driver_led(scored: DataFrame, share: float, flagged: DataFrame) -> DataFrame:
+    """Revenue points led by a flagged driver: the segment has a driver of the revenue metric among `flagged`
+    (anomalies' date, metric, segment and z_score) that day, and the revenue moved in the driver's direction by
+    at least `share` of its expected value.
 
     The revenue point's own z-score may stay under its threshold: a segment's
     revenue holds other streams and noise the driver's own series does not, so a
-    real driver move can sit inside revenue's band. Points already flagged on their
-    own z-score are not repeated. Columns: the scored columns, with `driver`.
+    real driver move can sit inside revenue's band. Points already among `flagged`
+    are not repeated. Columns: the scored columns, with `driver`.
     """
     pairs = scored.sparkSession.createDataFrame(_DRIVEN, "revenue string, driver string")
     drivers = (
-        scored.filter(_own_flag()).join(F.broadcast(pairs), F.col("metric") == F.col("driver"))
+        flagged.join(F.broadcast(pairs), F.col("metric") == F.col("driver"))
         .select(DATE, *SEGMENT_KEYS, F.col("revenue").alias("metric"), "driver", F.signum("z_score").alias("side"))
     )
     moved = F.col("value") - F.col("expected")
-    revenue = scored.filter(
-        F.col("metric").isin(*REVENUE_DRIVERS) & F.col("is_scored") & ~_own_flag()
+    moving = scored.filter(
+        F.col("metric").isin(*REVENUE_DRIVERS) & F.col("is_scored")
         & (F.abs(moved) >= F.lit(float(share)) * F.abs(F.col("expected"))) & (F.col("expected") != 0)
     )
-    keys = [F.col(f"r.{k}").eqNullSafe(F.col(f"d.{k}")) for k in (DATE, "metric", *SEGMENT_KEYS)]
-    joined = revenue.alias("r").join(drivers.alias("d"), on=reduce(lambda a, b: a & b, keys) & (F.signum(moved) == F.col("d.side")))
+    revenue = moving.alias("r").join(flagged.alias("f"), on=_same_point("r", "f"), how="left_anti")
+    joined = revenue.alias("r").join(drivers.alias("d"), on=_same_point("r", "d") & (F.signum(moved) == F.col("d.side")))
     # One row per revenue point: its first flagged driver in the catalog's order names it.
     order = F.array_position(F.array(*[F.lit(d) for _, d in _DRIVEN]), F.col("d.driver"))
     first = joined.groupBy(*[F.col(f"r.{c}") for c in scored.columns]).agg(F.min(F.struct(order.alias("o"), F.col("d.driver").alias("driver"))).alias("led"))
     return first.select(*scored.columns, F.col("led.driver").alias("driver"))
 
 
-def _anomaly_columns(method: Column) -> list[Column]:
+def _same_point(left: str, right: str) -> Column:
+    """The same point of one series in two aliased frames (a null segment key, "all", matches null)."""
+    return reduce(lambda a, b: a & b, [F.col(f"{left}.{k}").eqNullSafe(F.col(f"{right}.{k}")) for k in (DATE, "metric", *SEGMENT_KEYS)])
+
+
+def _anomaly_columns(method: Column, severity: Column | None = None) -> list[Column]:
     return [
         F.col(DATE), F.col("metric"), *[F.col(k) for k in SEGMENT_KEYS], F.col("value"), F.col("expected"), F.col("z_score"),
         F.when(F.col("value") > F.col("expected"), "spike").otherwise("drop").alias("direction"),
-        F.abs(F.col("z_score")).alias("severity"), method.alias("method"),
+        (F.abs(F.col("z_score")) if severity is None else severity).alias("severity"), method.alias("method"),
     ]
 
 
-def flag(scored: DataFrame, driver_led_share: float | None = None) -> DataFrame:
+def flag(scored: DataFrame, driver_led_share: float | None = None, pooled_rules: Sequence[MetricRule] = ()) -> DataFrame:
     """The anomalies, in the `metric_anomalies` schema: scored points at or beyond their threshold, outside
-    a settled new normal; with `driver_led_share`, also the driver-led revenue points (`driver_led`),
-    whose method is the scoring method with `+driver_led:<driver>`."""
-    own = scored.filter(_own_flag()).select(*_anomaly_columns(F.col("method")))
+    a settled new normal; the points of `pooled_rules`' metrics flagged by pooling days (`pooled_flags`), whose
+    method is the scoring method with `+pooled:<n>d` and whose severity is |pooled z|; with `driver_led_share`,
+    also the driver-led revenue points (`driver_led`) of either, whose method is the scoring method with
+    `+driver_led:<driver>`."""
+    own = scored.filter(_own_flag())
+    pooled = pooled_flags(scored, pooled_rules)
+    days = F.lit(None).cast(StringType())
+    for rule in pooled_rules:
+        days = F.when(F.col("metric") == rule.metric, F.lit(str(rule.pooled_days))).otherwise(days)
+    anomalies = own.select(*_anomaly_columns(F.col("method"))).unionByName(
+        pooled.select(*_anomaly_columns(F.concat(F.col("method"), F.lit("+pooled:"), days, F.lit("d")), F.abs(F.col("pooled_z")))))
     if driver_led_share is None:
-        return own
-    led = driver_led(scored, driver_led_share)
-    return own.unionByName(led.select(*_anomaly_columns(F.concat(F.col("method"), F.lit("+driver_led:"), F.col("driver")))))
+        return anomalies
+    flagged = own.select(DATE, "metric", *SEGMENT_KEYS, "z_score").unionByName(pooled.select(DATE, "metric", *SEGMENT_KEYS, "z_score"))
+    led = driver_led(scored, driver_led_share, flagged)
+    return anomalies.unionByName(led.select(*_anomaly_columns(F.concat(F.col("method"), F.lit("+driver_led:"), F.col("driver")))))

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         scored = score_all(daily, config).persist()
         step.rows = scored.count()
     with timed(STAGE, f"write {target}") as step:
-        step.rows = replace_table(flag(scored, config.driver_led_share), target)
+        step.rows = replace_table(flag(scored, config.driver_led_share, config.pooled_rules), target)
     counts = settings.table("gold", config.scored_table)
     with timed(STAGE, f"write {counts}") as step:
         step.rows = replace_table(scored_points(scored), counts)

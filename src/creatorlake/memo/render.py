@@ -75,7 +75,7 @@ def what_happened(facts: MemoFacts) -> list[Block]:
         blocks.append(Paragraph("gold.metric_anomalies flags no anomaly."))
         return blocks
     blocks.append(Paragraph(f"The {len(facts.anomalies)} largest anomalies (runs of consecutive flagged days; size and severity on the run's most "
-                            "severe day, severity = |z|; source gold.metric_anomalies):"))
+                            "severe day, severity = |z|, or the pooled |z| of a run of days; source gold.metric_anomalies):"))
     blocks.append(Table(("metric", "segment", "dates", "direction", "value", "expected", "size", "severity"),
                         tuple((METRIC_LABELS.get(a.metric, a.metric), a.segment, f"{a.start} to {a.end}", a.direction, f"{a.value:,.4g}",
                                f"{a.expected:,.4g}", signed_pct(a.size_pct), f"{a.severity:.2f}") for a in facts.anomalies)))
