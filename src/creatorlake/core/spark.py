@@ -59,6 +59,10 @@ def local_session_conf(settings: Settings) -> dict[str, str]:
         "spark.hadoop.javax.jdo.option.ConnectionURL": metastore_url,
         "spark.hadoop.datanucleus.schema.autoCreateAll": "true",
         "spark.hadoop.hive.metastore.schema.verification": "false",
+        # The embedded Derby metastore admits one JVM. Hive retries opening a held one ten times,
+        # 2 s apart, twice over (about 40 s); the holder is a long command or `creatorlake serve`,
+        # not a blip, so a second command fails at once and says so (spark_error).
+        "spark.hadoop.hive.hmshandler.retry.attempts": "1",
         # Python workers (applyInPandas) must run this interpreter, with its packages.
         "spark.pyspark.python": sys.executable,
         # Concurrent jobs (dbt's threads) share the cores instead of queueing (see the file).
