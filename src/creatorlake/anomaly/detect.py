@@ -41,7 +41,7 @@ difference of two prefix sums, O(1) per point; all metrics of a segment share on
 from __future__ import annotations
 
 from functools import reduce
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, Window
@@ -52,6 +52,7 @@ from creatorlake.anomaly.config import REVENUE_DRIVERS, AnomalyConfig, MetricRul
 from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS, missing_columns
 from creatorlake.anomaly.stl import score_stl
 from creatorlake.anomaly.trailing import SCALE_EPSILON, Limits, score_bucket
+from creatorlake.core.columns import case
 from creatorlake.core.errors import CreatorLakeError
 from creatorlake.metrics.catalog import BY_NAME, NORTH_STAR
 
@@ -324,6 +325,11 @@ def score_all(daily: DataFrame, config: AnomalyConfig) -> DataFrame:
 _DRIVEN = [(revenue, driver) for revenue, drivers in REVENUE_DRIVERS.items() for driver in drivers]
 
 
+def _per_metric(rules: Sequence[MetricRule], value: Callable[[MetricRule], Column]) -> Column:
+    """Each rule's `value` on the points of its metric; null on other metrics' points."""
+    return case(F.col("metric"), {rule.metric: value(rule) for rule in rules}, F.lit(None))
+
+
 def _own_flag() -> Column:
     return F.col("is_scored") & ~F.col("settled") & (F.abs(F.col("z_score")) >= F.col("threshold"))
 
@@ -339,16 +345,15 @@ def pooled_flags(scored: DataFrame, rules: Sequence[MetricRule]) -> DataFrame:
     each day but -4 to -6 over four; a run of moderate days in one direction is as unlikely as one day at the
     pooled z.
     """
-    if not rules:
-        return scored.limit(0).withColumn("pooled_z", F.lit(None).cast(DoubleType()))
     day = F.unix_date(F.col(DATE))
     series = Window.partitionBy(*SERIES_KEYS).orderBy(day)
-    pooled_z, new_normal = F.lit(None).cast(DoubleType()), F.lit(None).cast(LongType())
-    for rule in rules:
+
+    def combined(rule: MetricRule) -> Column:
         frame = series.rangeBetween(-(rule.pooled_days - 1), 0)
-        combined = F.when(F.count("z_score").over(frame) == rule.pooled_days, F.sum("z_score").over(frame) / F.lit(rule.pooled_days ** 0.5))
-        pooled_z = F.when(F.col("metric") == rule.metric, combined).otherwise(pooled_z)
-        new_normal = F.when(F.col("metric") == rule.metric, F.lit(rule.new_normal_days)).otherwise(new_normal)
+        return F.when(F.count("z_score").over(frame) == rule.pooled_days, F.sum("z_score").over(frame) / F.lit(rule.pooled_days ** 0.5))
+
+    pooled_z = _per_metric(rules, combined)
+    new_normal = _per_metric(rules, lambda rule: F.lit(rule.new_normal_days))
     points = scored.filter(F.col("metric").isin(*[r.metric for r in rules])).withColumn("pooled_z", pooled_z)
     beyond = F.col("is_scored") & (F.abs(F.col("pooled_z")) >= F.col("threshold")) & (F.signum("pooled_z") == F.signum("z_score"))
     # Runs of consecutive days beyond, one direction each: a run starts where the side changes.
@@ -408,14 +413,14 @@ def flag(scored: DataFrame, driver_led_share: float | None = None, pooled_rules:
     also the driver-led revenue points (`driver_led`) of either, whose method is the scoring method with
     `+driver_led:<driver>`."""
     own = scored.filter(_own_flag())
-    pooled = pooled_flags(scored, pooled_rules)
-    days = F.lit(None).cast(StringType())
-    for rule in pooled_rules:
-        days = F.when(F.col("metric") == rule.metric, F.lit(str(rule.pooled_days))).otherwise(days)
-    anomalies = own.select(*_anomaly_columns(F.col("method"))).unionByName(
-        pooled.select(*_anomaly_columns(F.concat(F.col("method"), F.lit("+pooled:"), days, F.lit("d")), F.abs(F.col("pooled_z")))))
+    anomalies = own.select(*_anomaly_columns(F.col("method")))
+    flagged = own.select(DATE, "metric", *SEGMENT_KEYS, "z_score")
+    if pooled_rules:
+        pooled = pooled_flags(scored, pooled_rules)
+        suffix = _per_metric(pooled_rules, lambda rule: F.lit(f"+pooled:{rule.pooled_days}d"))
+        anomalies = anomalies.unionByName(pooled.select(*_anomaly_columns(F.concat(F.col("method"), suffix), F.abs(F.col("pooled_z")))))
+        flagged = flagged.unionByName(pooled.select(DATE, "metric", *SEGMENT_KEYS, "z_score"))
     if driver_led_share is None:
         return anomalies
-    flagged = own.select(DATE, "metric", *SEGMENT_KEYS, "z_score").unionByName(pooled.select(DATE, "metric", *SEGMENT_KEYS, "z_score"))
     led = driver_led(scored, driver_led_share, flagged)
     return anomalies.unionByName(led.select(*_anomaly_columns(F.concat(F.col("method"), F.lit("+driver_led:"), F.col("driver")))))

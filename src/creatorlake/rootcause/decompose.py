@@ -32,6 +32,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from creatorlake.anomaly.schema import DRIVERS
+from creatorlake.core.columns import case
 from creatorlake.metrics.catalog import BY_NAME, STREAM_BY_NAME, STREAMS, Stream
 
 
@@ -177,13 +178,6 @@ def _most_moved(named: Sequence[tuple[str, Column]], sign: Column) -> Column:
 
 def _sign(change: Column) -> Column:
     return F.when(change > 0, 1.0).when(change < 0, -1.0).otherwise(0.0)
-
-
-def case(key: Column, values: dict[str, Column], otherwise: Column) -> Column:
-    """`values[key]`, or `otherwise` where key is null or none of the names."""
-    cases = [(key == name, value) for name, value in values.items()]
-    first, *rest = cases
-    return reduce(lambda acc, pair: acc.when(*pair), rest, F.when(*first)).otherwise(otherwise)
 
 
 def stream_changes(contributions: Sequence[Column]) -> dict[str, Column]:

@@ -10,7 +10,8 @@ from pyspark.sql import functions as F
 
 from creatorlake.anomaly.config import MetricRule
 from creatorlake.anomaly.schema import DATE, SEGMENT_KEYS
-from creatorlake.rootcause.decompose import RAW, STREAM_OF_METRIC, case, contribution_columns, decompose, stream_changes
+from creatorlake.core.columns import case
+from creatorlake.rootcause.decompose import RAW, STREAM_OF_METRIC, contribution_columns, decompose, stream_changes
 
 SEPARATOR = " · "
 METRIC_LABELS = {
