@@ -70,7 +70,6 @@ def throughput(spark: SparkSession, settings: Settings, args: argparse.Namespace
     days = 30
     n_creators = max(20, round(args.rows / (230 * days)))
     options = GeneratorOptions.from_defaults(settings, days=days, n_creators=n_creators, n_listeners=max(10_000, n_creators * 400), incidents=None)
-    events_name = settings.table("bronze", "events")
 
     results: dict[str, list[float]] = {"generator": [], "limit": [], "dbldatagen": []}
     rows_box: dict[str, int] = {}

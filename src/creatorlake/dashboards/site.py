@@ -65,7 +65,7 @@ def _tile_body(tile: Tile, result: dict | None, first_chart: bool, shown: dict |
 def _filter_html(flt: Filter) -> str:
     label = html.escape(flt.title)
     if flt.kind == "date_range":
-        inputs = f'<input type="date" data-bound="from"> – <input type="date" data-bound="to">'
+        inputs = '<input type="date" data-bound="from"> – <input type="date" data-bound="to">'
         return f'<div class="filter" data-filter="{flt.id}"><label>{label}</label>{inputs}</div>'
     return f'<div class="filter" data-filter="{flt.id}"><label>{label}</label><select></select></div>'
 
