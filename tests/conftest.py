@@ -59,6 +59,21 @@ def tiny_bronze(spark, settings):
     return generate(spark, settings, options)
 
 
+# A very small bronze world without incidents, generated with 2 partitions: the generator tests'
+# baseline and the classic side of the Spark Connect generate test.
+SMALL_BRONZE = dict(days=14, n_creators=8, n_listeners=600, seed=3)
+
+
+@pytest.fixture(scope="session")
+def small_bronze(spark, settings):
+    """The settings whose bronze schema holds the SMALL_BRONZE world."""
+    from creatorlake.generator import GeneratorOptions, generate
+
+    small = settings.with_schemas(bronze="small_bronze")
+    generate(spark, small, GeneratorOptions.from_defaults(small, **SMALL_BRONZE, incidents=None), partitions=2)
+    return small
+
+
 @pytest.fixture(scope="session")
 def tiny_gold(spark, settings, tiny_bronze):
     """Silver and gold over tiny_bronze: one `dbt build` (models, seeds, data and unit tests) per session."""

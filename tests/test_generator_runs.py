@@ -7,14 +7,13 @@ from dataclasses import replace
 
 import pytest
 from chispa import assert_df_equality
+from conftest import SMALL_BRONZE as SMALL
 from pyspark.sql import functions as F
 
 from creatorlake.bronze import schemas
 from creatorlake.generator import GeneratorOptions, generate
 from creatorlake.generator.run import default_partitions
 from creatorlake.generator.settings import Effects
-
-SMALL = dict(days=14, n_creators=8, n_listeners=600, seed=3)
 
 
 def assert_same_bronze(spark, left, right) -> None:
@@ -37,14 +36,6 @@ def versions(spark, settings) -> dict:
 
 
 @pytest.fixture(scope="module")
-def baseline(spark, settings):
-    """The small world without incidents, generated with 2 partitions."""
-    s = settings.with_schemas(bronze="gen_base")
-    generate(spark, s, GeneratorOptions.from_defaults(s, **SMALL, incidents=None), partitions=2)
-    return s
-
-
-@pytest.fixture(scope="module")
 def appended(spark, settings):
     """The small world's first days with 7 partitions, then its last 4 days appended with 3: the schema, and each
     table's operation of the append (the rerun test below replaces some)."""
@@ -56,11 +47,11 @@ def appended(spark, settings):
     return short, ops
 
 
-def test_a_run_appended_in_other_partitionings_equals_one_fresh_run(spark, baseline, appended):
+def test_a_run_appended_in_other_partitionings_equals_one_fresh_run(spark, small_bronze, appended):
     """The same seed gives the same tables whatever the partitioning, and appending days gives what a run of all of
     them at once gives."""
     short, ops = appended
-    assert_same_bronze(spark, short, baseline)
+    assert_same_bronze(spark, short, small_bronze)
     # Entity tables changed by MERGE, event tables by appending the new days only.
     assert ops["pledges"] == "MERGE" and ops["creators"] == "MERGE"
     assert ops["events"] == "WRITE"
@@ -76,7 +67,7 @@ def test_a_rerun_replaces_each_table_in_one_commit(spark, appended):
         assert history[0]["operation"] in ("CREATE OR REPLACE TABLE AS SELECT", "REPLACE TABLE AS SELECT", "WRITE")
 
 
-def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings, baseline):
+def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings, small_bronze):
     """A CPM drop for DE comedy and a listens surge for true_crime, against the same world without them."""
     planted = settings.with_schemas(bronze="gen_incident")
     start = GeneratorOptions.from_defaults(planted, **SMALL, incidents=None).start_date
@@ -87,7 +78,7 @@ def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings,
     ]
     generate(spark, planted, GeneratorOptions.from_defaults(planted, **SMALL, incidents=incidents), partitions=2,
              tables=("events", "ad_impressions", "transactions", "creators"))
-    cr = spark.table(baseline.table("bronze", "creators"))
+    cr = spark.table(small_bronze.table("bronze", "creators"))
     de_comedy = [r[0] for r in cr.where("country_code = 'DE' and category = 'comedy'").select("creator_id").collect()]
     true_crime = [r[0] for r in cr.where("category = 'true_crime'").select("creator_id").collect()]
     assert de_comedy and true_crime
@@ -96,7 +87,7 @@ def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings,
         return spark.table(s.table("bronze", name))
 
     in_surge = F.col("creator_id").isin(true_crime) & (F.col("event_date") >= F.lit(listen_lo)) & (F.col("event_date") < F.lit(listen_lo + dt.timedelta(days=2)))
-    base_ev, new_ev = table(baseline, "events"), table(planted, "events")
+    base_ev, new_ev = table(small_bronze, "events"), table(planted, "events")
     # Outside the surge's segment and days, events are identical; inside, listens grow by about the change.
     assert base_ev.where(~in_surge).exceptAll(new_ev.where(~in_surge)).count() == 0
     assert new_ev.where(~in_surge).exceptAll(base_ev.where(~in_surge)).count() == 0
@@ -107,7 +98,7 @@ def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings,
     # Ads: the CPM of DE comedy drops over its window, nothing else about ads moves (the listens surge
     # adds rows only where listens grew, with the same ad load, fill rate and CPM distribution).
     ad_key = ["ad_date", "episode_id"]
-    base_ad, new_ad = table(baseline, "ad_impressions"), table(planted, "ad_impressions")
+    base_ad, new_ad = table(small_bronze, "ad_impressions"), table(planted, "ad_impressions")
     in_cpm = F.col("creator_id").isin(de_comedy) & (F.col("ad_date") >= F.lit(cpm_lo)) & (F.col("ad_date") < F.lit(cpm_lo + dt.timedelta(days=3)))
     in_ad_surge = F.col("creator_id").isin(true_crime) & (F.col("ad_date") >= F.lit(listen_lo)) & (F.col("ad_date") < F.lit(listen_lo + dt.timedelta(days=2)))
     untouched = ~in_cpm & ~in_ad_surge
@@ -119,17 +110,17 @@ def test_an_incident_changes_only_its_driver_segment_and_window(spark, settings,
     cpm_ratio = joined.agg(F.sum("n.cpm_used") / F.sum("b.cpm_used")).collect()[0][0]
     assert abs(float(cpm_ratio) - 0.55) < 0.001
     # Memberships do not depend on podcast incidents.
-    assert_df_equality(table(baseline, "transactions"), table(planted, "transactions"), ignore_row_order=True)
+    assert_df_equality(table(small_bronze, "transactions"), table(planted, "transactions"), ignore_row_order=True)
 
 
-def test_sub_conversion_incident_fails_payments_only_in_its_segment_and_days(spark, settings, baseline):
+def test_sub_conversion_incident_fails_payments_only_in_its_segment_and_days(spark, settings, small_bronze):
     planted = settings.with_schemas(bronze="gen_subconv")
     start = GeneratorOptions.from_defaults(planted, **SMALL, incidents=None).start_date
     incident = {"name": "sc", "driver": "sub_conversion", "segment": {"creator_tier": "star"}, "start": start.isoformat(), "days": 14, "change": -0.9}
     generate(spark, planted, GeneratorOptions.from_defaults(planted, **SMALL, incidents=[incident]), partitions=2, tables=("transactions", "creators"))
-    stars = [r[0] for r in spark.table(baseline.table("bronze", "creators")).where("creator_tier = 'star'").select("creator_id").collect()]
+    stars = [r[0] for r in spark.table(small_bronze.table("bronze", "creators")).where("creator_tier = 'star'").select("creator_id").collect()]
     hit = F.col("creator_id").isin(stars) & (F.col("transaction_date") >= F.lit(start))
-    base_tx, new_tx = (spark.table(s.table("bronze", "transactions")) for s in (baseline, planted))
+    base_tx, new_tx = (spark.table(s.table("bronze", "transactions")) for s in (small_bronze, planted))
     assert base_tx.where(~hit).exceptAll(new_tx.where(~hit)).count() == 0
 
     def paying(df):

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
+from conftest import SMALL_BRONZE
 from connect_site import register_on_connect
 
 from creatorlake.anomaly.config import load_anomaly_config
 from creatorlake.commands import impact
-from creatorlake.generator import GeneratorOptions, generate
 from creatorlake.impact.tables import RESULT_SCHEMAS
 from creatorlake.memo.collect import required_tables
 
@@ -82,16 +82,14 @@ def _tables_equal(spark, warehouse: Path, schema: str, classic_schema: str, name
 
 
 @pytest.mark.slow
-def test_generate_on_connect_writes_the_classic_tables(spark, settings, connect_server, tmp_path):
+def test_generate_on_connect_writes_the_classic_tables(spark, small_bronze, connect_server, tmp_path):
+    """The classic side is conftest's small world (no incidents, 2 partitions: the partitioning changes no row)."""
     url, warehouse = connect_server
-    # One week: none of the default incidents fits, so both plant none.
-    world = dict(days=7, n_creators=5, n_listeners=500, seed=7)
-    classic = settings.with_schemas(bronze="bronze_classic_twin")
-    generate(spark, classic, GeneratorOptions.from_defaults(classic, **world, incidents=None))
-    _on_connect(url, tmp_path / "connect-home", "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in world.items()), "--incidents", "none")
-    written = {t.name for t in spark.catalog.listTables("bronze_classic_twin") if not t.isTemporary}
+    _on_connect(url, tmp_path / "connect-home", "generate", *(f"--{k.replace('_', '-')}={v}" for k, v in SMALL_BRONZE.items()), "--incidents", "none")
+    classic = small_bronze.schema("bronze")
+    written = {t.name for t in spark.catalog.listTables(classic) if not t.isTemporary}
     assert len(written) >= 10
-    _tables_equal(spark, warehouse, "bronze", "bronze_classic_twin", written)
+    _tables_equal(spark, warehouse, "bronze", classic, written)
 
 
 @pytest.mark.slow
