@@ -148,6 +148,14 @@ def test_adopters_without_a_control_on_their_levels_are_not_estimable():
         matching.match(stacked)
 
 
+def test_calibration_with_no_covariate_left_to_balance_keeps_the_matching_weights():
+    # Matched controls on which every covariate is constant leave no column to balance: the matching weights
+    # stand (the optimizer must not be asked to solve in zero dimensions).
+    base = np.array([0.5, 0.25, 0.25])
+    weights = matching.entropy_balance(np.empty((3, 0)), base, np.empty(0))
+    assert weights is not None and np.array_equal(weights, base)
+
+
 def test_no_variance_and_too_few_treated_are_one_line_errors():
     panel = synthetic_panel(0.3)
     with pytest.raises(CreatorLakeError, match="no variance"):

@@ -179,6 +179,8 @@ def entropy_balance(x: np.ndarray, base: np.ndarray, target: np.ndarray) -> np.n
     Solved through its convex dual, min_lam log(sum base * exp((x - target) @ lam)), whose gradient is the
     weighted mean of x - target; x in pooled-SD units so that a tolerance of 1e-6 is 1e-6 SMD.
     """
+    if x.shape[1] == 0:  # no covariate left to balance (each was constant): the base weights stand
+        return base * 1.0
     z = x - target
 
     def dual(lam: np.ndarray) -> tuple[float, np.ndarray]:
