@@ -180,7 +180,7 @@ def entropy_balance(x: np.ndarray, base: np.ndarray, target: np.ndarray) -> np.n
     weighted mean of x - target; x in pooled-SD units so that a tolerance of 1e-6 is 1e-6 SMD.
     """
     if x.shape[1] == 0:  # no covariate left to balance (each was constant): the base weights stand
-        return base * 1.0
+        return base.copy()
     z = x - target
 
     def dual(lam: np.ndarray) -> tuple[float, np.ndarray]:
